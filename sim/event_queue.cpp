@@ -7,12 +7,14 @@
 namespace hetsim::sim {
 
 namespace {
-constexpr int kSeqBits = 48;
+// 24 bits of priority (enough for one priority per worker up to 16M workers), 40 bits of
+// sequence number (1.1e12 events).
+constexpr int kSeqBits = 40;
 constexpr std::uint64_t kSeqMask = (std::uint64_t{1} << kSeqBits) - 1;
 }  // namespace
 
 EventId EventQueue::push(Time time, EventCallback callback, std::uint32_t priority) {
-    HETSIM_ASSERT(priority < (1u << 16), "event priority {} out of range", priority);
+    HETSIM_ASSERT(priority < (1u << 24), "event priority {} out of range", priority);
     HETSIM_ASSERT(next_seq_ <= kSeqMask, "event sequence numbers exhausted");
     std::uint32_t slot;
     if (!free_slots_.empty()) {

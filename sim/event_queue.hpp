@@ -24,7 +24,7 @@ using EventCallback = std::function<void()>;
 
 class EventQueue {
 public:
-    /// Adds an event at `time`; lower `priority` fires first among events at the same time.
+    /// Adds an event at `time`; lower `priority` (< 2^24) fires first among events at the same time.
     EventId push(Time time, EventCallback callback, std::uint32_t priority = 0);
     /// Cancels a pending event; returns false if it already fired or was cancelled.
     bool cancel(EventId id);
@@ -42,7 +42,7 @@ public:
 private:
     struct Entry {
         Time time;
-        std::uint64_t order;  // priority in the high 16 bits, then the sequence number
+        std::uint64_t order;  // priority in the high 24 bits, then the sequence number
         std::uint32_t slot;
     };
     struct Slot {

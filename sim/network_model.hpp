@@ -1,0 +1,43 @@
+#pragma once
+// How long transfers take. A transfer of b bytes over a link takes latency + b / bandwidth.
+// With a shared server link, transfers to the server queue FIFO on it (and, separately,
+// transfers from the server): each waits for the previous one to finish.
+
+#include "sim/world.hpp"
+
+#include <span>
+
+namespace hetsim::sim {
+
+class NetworkModel {
+public:
+    explicit NetworkModel(const WorldSpec& spec);
+
+    /// latency + bytes / bandwidth, exactly (serialisation rounded to the nearest ns).
+    static Time transfer_time(std::int64_t bytes, Time latency, Bandwidth bandwidth);
+
+    /// Arrival time at the server of worker w's push of `bytes` started at `now`; reserves the
+    /// server's ingress link when it is shared.
+    Time push_arrival(int w, std::int64_t bytes, Time now);
+    /// Arrival time at worker w of a pull of `bytes` started at `now`; reserves the server's
+    /// egress link when it is shared.
+    Time pull_arrival(int w, std::int64_t bytes, Time now);
+    /// A push's duration if the server link were free (a lower bound of push_arrival - now).
+    Time push_time_unqueued(int w, std::int64_t bytes) const;
+
+    /// Ring all-reduce of `bytes` among `workers`: 2(K-1)/K x bytes / bandwidth +
+    /// 2(K-1) x latency, with the slowest participant's bandwidth and the largest latency.
+    Time ring_allreduce_time(std::span<const int> workers, std::int64_t bytes) const;
+    /// Bytes each worker sends (and receives) in a ring all-reduce of `bytes` among k workers.
+    static std::int64_t ring_bytes_per_worker(std::int64_t bytes, int k);
+
+private:
+    Bandwidth up_rate(int w) const;
+    Bandwidth down_rate(int w) const;
+
+    const WorldSpec& spec_;
+    Time ingress_free_{0};
+    Time egress_free_{0};
+};
+
+}  // namespace hetsim::sim

@@ -1,0 +1,93 @@
+#pragma once
+// What a schedule produces, and the hooks through which a trainer plugs into it. The schedule
+// decides *when*; a trainer (or nothing, for timing-only runs) decides *what*.
+
+#include "sim/time.hpp"
+
+#include <cstdint>
+#include <limits>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace hetsim::sim {
+
+/// One round of one worker: its inputs are fixed when it starts (the model it pulled).
+struct RoundInfo {
+    int worker = 0;
+    std::int64_t round = 0;    ///< the worker's round index, 0-based, lost rounds included
+    std::int64_t version = 0;  ///< server version the round starts from
+    int inner_steps = 0;       ///< H for this round
+};
+
+/// One worker's update as applied to the server.
+struct UpdateRecord {
+    Time time{0};                      ///< virtual time of the apply
+    int worker = 0;
+    std::int64_t round = 0;            ///< the worker's round index
+    std::int64_t version_pulled = 0;   ///< server version the round started from
+    std::int64_t version_applied = 0;  ///< server version the update was applied to
+    std::int64_t staleness = 0;        ///< version_applied - version_pulled
+    int inner_steps = 0;
+    std::int64_t bytes = 0;  ///< bytes the worker moved for this round (received + sent)
+    double weight = 1.0;     ///< the weight the aggregation gave it (trainers fill it)
+    double norm = std::numeric_limits<double>::quiet_NaN();  ///< pseudo-gradient norm (trainers)
+};
+
+/// Kinds of events in trace.csv.
+enum class TraceKind {
+    pull_start, pull_end, compute_start, compute_end, push_start, push_end,
+    allreduce_start, allreduce_end, apply, fail, recover, lost, drop
+};
+const char* to_string(TraceKind kind);
+
+/// One line of trace.csv.
+struct TraceEvent {
+    Time time{0};
+    int worker = 0;
+    TraceKind kind = TraceKind::apply;
+    std::int64_t version = 0;  ///< the server version at the event (after an apply: the new one)
+};
+
+/// How one worker spent the run; compute + communication + idle + down = the run's end time.
+struct WorkerStats {
+    Time compute{0};        ///< computing inner steps (lost rounds included)
+    Time communication{0};  ///< pulling, pushing, all-reducing (queueing on a shared link too)
+    Time idle{0};           ///< waiting for others (sync barrier, grace window)
+    Time down{0};           ///< failed
+    Time lost_compute{0};   ///< compute time of rounds lost to failures or drops
+    std::int64_t updates = 0;      ///< updates applied to the server
+    std::int64_t inner_steps = 0;  ///< inner steps in applied updates
+    std::int64_t rounds_lost = 0;
+    std::int64_t failures = 0;
+    int local_steps = 0;  ///< H planned per round (DyLU varies it by worker)
+};
+
+/// Everything a run produced, in virtual time.
+struct RunResult {
+    Time end_time{0};
+    std::int64_t server_version = 0;  ///< server updates (outer steps) applied
+    std::int64_t inner_steps = 0;     ///< inner steps in applied updates
+    std::uint64_t events = 0;         ///< simulator events fired
+    std::string stop_reason;          ///< "duration", "server_updates", "inner_steps", "idle"
+    std::vector<UpdateRecord> updates;
+    std::vector<WorkerStats> workers;
+    std::vector<TraceEvent> trace;  ///< empty unless tracing was asked for
+};
+
+/// The hooks a trainer implements. All are called at the virtual time they describe.
+class TrainerHooks {
+public:
+    virtual ~TrainerHooks() = default;
+    /// A round starts from server version `round.version` (the pull): its inputs are fixed now.
+    virtual void round_started(const RoundInfo& round) { (void)round; }
+    /// The round's result is needed now (its push or all-reduce begins).
+    virtual void result_needed(const RoundInfo& round) { (void)round; }
+    /// The round was lost (failure, or dropped from a sync round); its result is discarded.
+    virtual void round_lost(const RoundInfo& round) { (void)round; }
+    /// One server step applies these updates (1 for async, the round's for sync, the buffer for
+    /// fedbuff), in this order; the trainer may set weight and norm.
+    virtual void apply(std::span<UpdateRecord> updates) { (void)updates; }
+};
+
+}  // namespace hetsim::sim

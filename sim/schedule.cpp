@@ -1,0 +1,245 @@
+#include "sim/schedule.hpp"
+
+#include "sim/error.hpp"
+
+namespace hetsim::sim {
+
+const char* to_string(TraceKind kind) {
+    switch (kind) {
+    case TraceKind::pull_start: return "pull_start";
+    case TraceKind::pull_end: return "pull_end";
+    case TraceKind::compute_start: return "compute_start";
+    case TraceKind::compute_end: return "compute_end";
+    case TraceKind::push_start: return "push_start";
+    case TraceKind::push_end: return "push_end";
+    case TraceKind::allreduce_start: return "allreduce_start";
+    case TraceKind::allreduce_end: return "allreduce_end";
+    case TraceKind::apply: return "apply";
+    case TraceKind::fail: return "fail";
+    case TraceKind::recover: return "recover";
+    case TraceKind::lost: return "lost";
+    case TraceKind::drop: return "drop";
+    }
+    return "?";
+}
+
+Schedule::Schedule(const WorldSpec& spec, TrainerHooks* hooks, bool trace)
+    : spec_(spec),
+      network_(spec),
+      hooks_(hooks),
+      tracing_(trace),
+      compute_(spec),
+      failures_(spec),
+      workers_(spec.workers.size()) {
+    HETSIM_CHECK(!spec.workers.empty(), "a world needs at least one worker");
+    HETSIM_CHECK(spec.stop.duration || spec.stop.server_updates || spec.stop.inner_steps,
+                 "a run needs a stop condition (duration, server_updates or inner_steps)");
+    result_.workers.resize(spec.workers.size());
+    const std::vector<int> steps = local_steps(spec);
+    for (std::size_t w = 0; w < steps.size(); ++w) result_.workers[w].local_steps = steps[w];
+    sim_.reserve(4 * spec.workers.size());
+}
+
+RunResult Schedule::run() {
+    for (int w = 0; w < worker_count(); ++w) schedule_failure(w);
+    start();
+    if (spec_.stop.duration)
+        sim_.run_until(*spec_.stop.duration);
+    else
+        sim_.run();
+    if (result_.stop_reason.empty())
+        result_.stop_reason = spec_.stop.duration && !sim_.stopped() ? "duration" : "idle";
+    finish(sim_.now());
+    return std::move(result_);
+}
+
+void Schedule::finish(Time end) {
+    for (int w = 0; w < worker_count(); ++w) set_phase(w, workers_[w].phase);
+    result_.end_time = end;
+    result_.server_version = version_;
+    result_.events = sim_.events_fired();
+}
+
+void Schedule::set_phase(int w, Phase p) {
+    Worker& s = workers_[w];
+    WorkerStats& stats = result_.workers[w];
+    const Time spent = sim_.now() - s.since;
+    switch (s.phase) {
+    case Phase::idle: stats.idle += spent; break;
+    case Phase::pulling:
+    case Phase::pushing:
+    case Phase::allreducing: stats.communication += spent; break;
+    case Phase::computing: stats.compute += spent; break;
+    case Phase::down: stats.down += spent; break;
+    }
+    s.phase = p;
+    s.since = sim_.now();
+}
+
+void Schedule::trace(int w, TraceKind kind) {
+    if (tracing_) result_.trace.push_back(TraceEvent{sim_.now(), w, kind, version_});
+}
+
+void Schedule::start_round(int w, bool pull) {
+    if (sim_.stopped()) return;
+    Worker& s = workers_[w];
+    HETSIM_ASSERT(s.phase == Phase::idle, "worker {} starts a round while busy", w);
+    s.round = RoundInfo{w, s.next_round++, version_, result_.workers[w].local_steps};
+    s.round_bytes = 0;
+    s.round_compute = Time{0};
+    if (hooks_) hooks_->round_started(s.round);
+    if (!pull) {
+        pull_done(w);
+        return;
+    }
+    trace(w, TraceKind::pull_start);
+    set_phase(w, Phase::pulling);
+    s.round_bytes += spec_.model_bytes;
+    s.phase_end = network_.pull_arrival(w, spec_.model_bytes, sim_.now());
+    if (s.phase_end == sim_.now()) {
+        pull_done(w);
+        return;
+    }
+    s.in_flight = sim_.schedule_at(s.phase_end, [this, w] { pull_done(w); });
+    on_prediction_changed(w);
+}
+
+void Schedule::pull_done(int w) {
+    Worker& s = workers_[w];
+    if (s.phase == Phase::pulling) trace(w, TraceKind::pull_end);
+    trace(w, TraceKind::compute_start);
+    set_phase(w, Phase::computing);
+    s.compute_started = sim_.now();
+    s.phase_end = sim_.now() + compute_.round_time(w, s.round.inner_steps);
+    s.in_flight =
+        sim_.schedule_at(s.phase_end, [this, w] { compute_done(w); }, worker_priority(w));
+    on_prediction_changed(w);
+}
+
+void Schedule::compute_done(int w) {
+    Worker& s = workers_[w];
+    s.round_compute = sim_.now() - s.compute_started;
+    trace(w, TraceKind::compute_end);
+    set_phase(w, Phase::idle);
+    on_compute_done(w);
+}
+
+void Schedule::result_needed(int w) {
+    if (hooks_) hooks_->result_needed(workers_[w].round);
+}
+
+void Schedule::start_push(int w) {
+    Worker& s = workers_[w];
+    result_needed(w);
+    trace(w, TraceKind::push_start);
+    set_phase(w, Phase::pushing);
+    s.round_bytes += spec_.model_bytes;
+    s.phase_end = network_.push_arrival(w, spec_.model_bytes, sim_.now());
+    if (s.phase_end == sim_.now()) {
+        push_done(w);
+        return;
+    }
+    s.in_flight = sim_.schedule_at(s.phase_end, [this, w] { push_done(w); }, worker_priority(w));
+    on_prediction_changed(w);
+}
+
+void Schedule::push_done(int w) {
+    trace(w, TraceKind::push_end);
+    set_phase(w, Phase::idle);
+    on_push_arrived(w);
+}
+
+Time Schedule::predicted_arrival(int w) const {
+    const Worker& s = workers_[w];
+    switch (s.phase) {
+    case Phase::pulling: return s.phase_end;  // compute time unknown yet: a lower bound
+    case Phase::computing:
+        return s.phase_end + network_.push_time_unqueued(w, spec_.model_bytes);
+    case Phase::pushing: return s.phase_end;
+    default: return kNever;
+    }
+}
+
+Schedule::PendingUpdate Schedule::take_update(int w) const {
+    return PendingUpdate{workers_[w].round, workers_[w].round_bytes};
+}
+
+void Schedule::abort_round(int w, TraceKind why) {
+    Worker& s = workers_[w];
+    sim_.cancel(s.in_flight);
+    if (s.phase == Phase::computing) s.round_compute = sim_.now() - s.compute_started;
+    WorkerStats& stats = result_.workers[w];
+    stats.lost_compute += s.round_compute;
+    ++stats.rounds_lost;
+    if (hooks_) hooks_->round_lost(s.round);
+    trace(w, why);
+    set_phase(w, Phase::idle);
+}
+
+void Schedule::apply_step(std::span<const PendingUpdate> batch) {
+    if (batch.empty()) return;
+    const std::size_t first = result_.updates.size();
+    for (const PendingUpdate& p : batch) {
+        UpdateRecord r;
+        r.time = sim_.now();
+        r.worker = p.round.worker;
+        r.round = p.round.round;
+        r.version_pulled = p.round.version;
+        r.version_applied = version_;
+        r.staleness = version_ - p.round.version;
+        r.inner_steps = p.round.inner_steps;
+        r.bytes = p.bytes;
+        result_.updates.push_back(r);
+    }
+    const std::span<UpdateRecord> applied(result_.updates.data() + first, batch.size());
+    if (hooks_) hooks_->apply(applied);
+    ++version_;
+    for (const UpdateRecord& r : applied) {
+        WorkerStats& stats = result_.workers[r.worker];
+        ++stats.updates;
+        stats.inner_steps += r.inner_steps;
+        result_.inner_steps += r.inner_steps;
+        trace(r.worker, TraceKind::apply);
+    }
+    check_stop();
+}
+
+void Schedule::check_stop() {
+    const StopSpec& stop = spec_.stop;
+    if (stop.server_updates && version_ >= *stop.server_updates)
+        result_.stop_reason = "server_updates";
+    else if (stop.inner_steps && result_.inner_steps >= *stop.inner_steps)
+        result_.stop_reason = "inner_steps";
+    else
+        return;
+    sim_.stop();
+}
+
+void Schedule::schedule_failure(int w) {
+    const Failure f = failures_.next_failure(w, sim_.now());
+    if (f.at == kNever) return;
+    workers_[w].next_downtime = f.downtime;
+    workers_[w].failure = sim_.schedule_at(f.at, [this, w] { fail(w); });
+}
+
+void Schedule::fail(int w) {
+    const Phase was = workers_[w].phase;
+    ++result_.workers[w].failures;
+    trace(w, TraceKind::fail);
+    if (was == Phase::pulling || was == Phase::computing || was == Phase::pushing ||
+        was == Phase::allreducing)
+        abort_round(w, TraceKind::lost);
+    set_phase(w, Phase::down);
+    workers_[w].failure =
+        sim_.schedule_after(workers_[w].next_downtime, [this, w] { recover(w); });
+    on_failed(w, was);
+}
+
+void Schedule::recover(int w) {
+    trace(w, TraceKind::recover);
+    set_phase(w, Phase::idle);
+    schedule_failure(w);
+    on_recovered(w);
+}
+
+}  // namespace hetsim::sim

@@ -1,0 +1,73 @@
+#include "sim/error.hpp"
+#include "sim/schedule.hpp"
+#include "tests/sim/world_builder.hpp"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <map>
+
+using namespace hetsim::sim;
+using hetsim::sim::testing::make_world;
+using namespace std::chrono_literals;
+
+namespace {
+Time ms(std::int64_t v) { return Time{v * 1000000}; }
+
+std::int64_t total(const WorkerStats& s) {
+    return (s.compute + s.communication + s.idle + s.down).count();
+}
+}  // namespace
+
+TEST_CASE("equal async workers have staleness exactly K-1 after the first round") {
+    for (const int k : {1, 2, 4, 8}) {
+        CAPTURE(k);
+        WorldSpec spec = make_world(k, ms(100), 5);
+        spec.stop.server_updates = 20 * k;
+        const RunResult r = run_schedule(spec);
+        REQUIRE(r.updates.size() == static_cast<std::size_t>(20 * k));
+        std::map<int, int> seen;
+        for (const UpdateRecord& u : r.updates) {
+            const int n = ++seen[u.worker];  // this worker's n-th update
+            CHECK(u.time == n * 5 * ms(100));
+            if (n == 1)
+                CHECK(u.staleness == u.worker);  // first round: ties applied by worker id
+            else
+                CHECK(u.staleness == k - 1);
+        }
+        // Ties at the same instant go to the lower worker id.
+        for (std::size_t i = 1; i < r.updates.size(); ++i)
+            if (r.updates[i].time == r.updates[i - 1].time)
+                CHECK(r.updates[i].worker > r.updates[i - 1].worker);
+    }
+}
+
+TEST_CASE("async update counts are proportional to worker speeds") {
+    WorldSpec spec = make_world(3, ms(10), 1, {1.0, 2.0, 4.0});
+    spec.stop.duration = 40s;
+    const RunResult r = run_schedule(spec);
+    // 4000, 2000 and 1000 rounds fit exactly in 40 s.
+    CHECK(r.workers[0].updates == 4000);
+    CHECK(r.workers[1].updates == 2000);
+    CHECK(r.workers[2].updates == 1000);
+    CHECK(r.end_time == 40s);
+    for (const auto& w : r.workers) CHECK(total(w) == r.end_time.count());
+}
+
+TEST_CASE("a sync round lasts as long as its slowest worker and the others wait") {
+    WorldSpec spec = make_world(3, ms(10), 10, {1.0, 2.0, 4.0});
+    spec.algorithm.kind = ScheduleKind::sync;
+    spec.stop.server_updates = 5;
+    const RunResult r = run_schedule(spec);
+    REQUIRE(r.server_version == 5);
+    REQUIRE(r.updates.size() == 15);
+    for (std::size_t i = 0; i < r.updates.size(); ++i) {
+        CHECK(r.updates[i].time == static_cast<std::int64_t>(i / 3 + 1) * ms(400));
+        CHECK(r.updates[i].staleness == 0);
+    }
+    CHECK(r.end_time == ms(2000));
+    CHECK(r.workers[0].idle == 5 * ms(300));
+    CHECK(r.workers[1].idle == 5 * ms(200));
+    CHECK(r.workers[2].idle == Time{0});
+    CHECK(r.workers[0].compute == 5 * ms(100));
+}
