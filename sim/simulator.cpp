@@ -32,7 +32,7 @@ void Simulator::run() {
 }
 
 void Simulator::run_until(Time until) {
-    while (!stopped_ && queue_.next_time() <= until) step();
+    while (!stopped_ && !queue_.empty() && queue_.next_time() <= until) step();
     if (!stopped_ && until > now_) now_ = until;
 }
 

@@ -24,9 +24,12 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
+enum class NumberStatus { ok, bad, too_large };
+
 // Splits "1.5GB/s" into the number 1.5 and the suffix "GB/s". The number must be a plain
 // non-negative decimal (no sign, no hex, no inf/nan) so that typos never parse by accident.
-bool split_number(std::string_view s, long double& value, std::string_view& suffix) {
+// It is read as a long double, whose 64-bit mantissa holds every int64 nanosecond count.
+NumberStatus split_number(std::string_view s, long double& value, std::string_view& suffix) {
     std::size_t i = 0;
     bool digits = false;
     while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i, digits = true;
@@ -42,13 +45,27 @@ bool split_number(std::string_view s, long double& value, std::string_view& suff
             i = j;
         }
     }
-    if (!digits) return false;
-    double parsed = 0;
+    if (!digits) return NumberStatus::bad;
+    long double parsed = 0;
     auto [ptr, ec] = std::from_chars(s.data(), s.data() + i, parsed);
-    if (ec != std::errc() || ptr != s.data() + i) return false;
+    if (ec == std::errc::result_out_of_range) return NumberStatus::too_large;
+    if (ec != std::errc() || ptr != s.data() + i) return NumberStatus::bad;
     value = parsed;
     suffix = trim(s.substr(i));
-    return true;
+    return NumberStatus::ok;
+}
+
+// The largest count of nanoseconds or bytes an int64 holds, as a long double (exact).
+constexpr long double kMaxCount = 9223372036854775807.0L;
+
+// Parses the number part of `text`, throwing "bad <what> ..." or "... too large" errors.
+void read_number(std::string_view text, std::string_view what, std::string_view example,
+                 long double& value, std::string_view& suffix) {
+    const NumberStatus status = split_number(trim(text), value, suffix);
+    HETSIM_CHECK(status != NumberStatus::too_large, "bad {} \"{}\": too large", what, text);
+    HETSIM_CHECK(status == NumberStatus::ok,
+                 "bad {} \"{}\": expected a non-negative number with a unit, e.g. {}", what, text,
+                 example);
 }
 
 template <std::size_t N>
@@ -83,7 +100,7 @@ constexpr std::array<Unit, 15> kByteUnits{{{"B", 1.0L},
                                            {"M", 1e6L},
                                            {"G", 1e9L}}};
 
-constexpr std::array<Unit, 9> kPrefixes{{{"", 1.0L},
+constexpr std::array<Unit, 10> kPrefixes{{{"", 1.0L},
                                          {"k", 1e3L},
                                          {"K", 1e3L},
                                          {"M", 1e6L},
@@ -91,26 +108,23 @@ constexpr std::array<Unit, 9> kPrefixes{{{"", 1.0L},
                                          {"T", 1e12L},
                                          {"Ki", 1024.0L},
                                          {"Mi", 1048576.0L},
-                                         {"Gi", 1073741824.0L}}};
+                                         {"Gi", 1073741824.0L},
+                                         {"Ti", 1099511627776.0L}}};
 
 }  // namespace
 
 Time parse_duration(std::string_view text) {
-    const std::string_view s = trim(text);
     long double value = 0;
     std::string_view suffix;
-    HETSIM_CHECK(split_number(s, value, suffix),
-                 "bad duration \"{}\": expected a non-negative number with a unit, e.g. \"50ms\", "
-                 "\"1.5s\", \"2h\"",
-                 text);
+    read_number(text, "duration", "\"50ms\", \"1.5s\", \"2h\"", value, suffix);
     if (suffix.empty() && value == 0) return Time{0};
     const Unit* unit = find_unit(kTimeUnits, suffix);
     HETSIM_CHECK(unit != nullptr,
                  "bad duration \"{}\": unknown unit \"{}\" (use ns, us, ms, s, m, h or d)", text,
                  suffix);
     const long double ns = value * unit->factor;
-    HETSIM_CHECK(ns < 9.2e18L, "bad duration \"{}\": too large (at most about 292 years)", text);
-    return Time{static_cast<std::int64_t>(std::llround(static_cast<double>(ns)))};
+    HETSIM_CHECK(ns <= kMaxCount, "bad duration \"{}\": too large (at most about 292 years)", text);
+    return Time{std::llroundl(ns)};
 }
 
 std::string format_duration(Time t) {
@@ -145,10 +159,7 @@ Bandwidth parse_bandwidth(std::string_view text) {
     if (s == "inf" || s == "unlimited") return Bandwidth{};
     long double value = 0;
     std::string_view suffix;
-    HETSIM_CHECK(split_number(s, value, suffix),
-                 "bad rate \"{}\": expected a number with a unit, e.g. \"100Mbps\", \"1GB/s\", "
-                 "or \"unlimited\"",
-                 text);
+    read_number(text, "rate", "\"100Mbps\", \"1GB/s\", or \"unlimited\"", value, suffix);
     long double bits_per_unit = 0;
     std::string_view prefix;
     if (suffix.size() >= 3 && suffix.substr(suffix.size() - 3) == "bps") {
@@ -160,11 +171,13 @@ Bandwidth parse_bandwidth(std::string_view text) {
     }
     const Unit* p = bits_per_unit > 0 ? find_unit(kPrefixes, prefix) : nullptr;
     HETSIM_CHECK(p != nullptr,
-                 "bad rate \"{}\": unknown unit \"{}\" (use bps, kbps, Mbps, Gbps, B/s, KB/s, "
-                 "MB/s, GB/s, KiB/s, MiB/s, GiB/s)",
+                 "bad rate \"{}\": unknown unit \"{}\" (use bps, kbps, Mbps, Gbps, Tbps, B/s, "
+                 "KB/s, MB/s, GB/s, TB/s, KiB/s, MiB/s, GiB/s, TiB/s)",
                  text, suffix);
     const long double bps = value * p->factor * bits_per_unit;
     HETSIM_CHECK(bps > 0, "bad rate \"{}\": must be greater than zero", text);
+    // A finite rate must stay finite: infinity is how "unlimited" is spelled.
+    HETSIM_CHECK(bps < 1e30L, "bad rate \"{}\": too large (write \"unlimited\")", text);
     return Bandwidth{static_cast<double>(bps)};
 }
 
@@ -180,18 +193,17 @@ std::string format_bandwidth(Bandwidth b) {
 }
 
 std::int64_t parse_bytes(std::string_view text) {
-    const std::string_view s = trim(text);
     long double value = 0;
     std::string_view suffix;
-    HETSIM_CHECK(split_number(s, value, suffix),
-                 "bad size \"{}\": expected a number of bytes, e.g. \"4MB\", \"1.5GiB\"", text);
+    read_number(text, "size", "\"4MB\", \"1.5GiB\"", value, suffix);
     const Unit* unit = find_unit(kByteUnits, suffix);
     HETSIM_CHECK(unit != nullptr,
                  "bad size \"{}\": unknown unit \"{}\" (use B, kB, MB, GB, TB, KiB, MiB, GiB, TiB)",
                  text, suffix);
     const long double bytes = value * unit->factor;
-    HETSIM_CHECK(bytes < 9.2e18L, "bad size \"{}\": too large", text);
-    return static_cast<std::int64_t>(std::llround(static_cast<double>(bytes)));
+    HETSIM_CHECK(bytes <= kMaxCount, "bad size \"{}\": too large", text);
+    HETSIM_CHECK(bytes == std::floor(bytes), "bad size \"{}\": not a whole number of bytes", text);
+    return std::llroundl(bytes);
 }
 
 std::string format_bytes(std::int64_t bytes) {
@@ -205,18 +217,22 @@ std::string format_bytes(std::int64_t bytes) {
 }
 
 Time serialisation_time(std::int64_t bytes, Bandwidth bandwidth) {
+    HETSIM_ASSERT(bytes >= 0, "negative transfer size {}", bytes);
     if (bandwidth.unlimited() || bytes == 0) return Time{0};
-    const long double ns = static_cast<long double>(bytes) * 8e9L / bandwidth.bits_per_second;
-    HETSIM_CHECK(ns < 9.2e18L, "transfer of {} bytes at {} overflows virtual time", bytes,
+    // Rounded up: a transfer of at least one byte always takes time.
+    const long double ns =
+        std::ceil(static_cast<long double>(bytes) * 8e9L / bandwidth.bits_per_second);
+    HETSIM_CHECK(ns <= kMaxCount, "transfer of {} bytes at {} overflows virtual time", bytes,
                  format_bandwidth(bandwidth));
-    return Time{std::llround(ns)};
+    return Time{static_cast<std::int64_t>(ns)};
 }
 
 Time scale(Time t, double factor) {
+    HETSIM_ASSERT(factor >= 0 && t.count() >= 0, "scale({}, {}): negative", t.count(), factor);
     const long double ns = static_cast<long double>(t.count()) * factor;
-    HETSIM_CHECK(ns < 9.2e18L && ns > -9.2e18L, "duration {} x {} overflows virtual time",
-                 format_duration(t), factor);
-    return Time{std::llround(ns)};
+    HETSIM_CHECK(ns <= kMaxCount, "duration {} x {} overflows virtual time", format_duration(t),
+                 factor);
+    return Time{std::llroundl(ns)};
 }
 
 }  // namespace hetsim::sim

@@ -17,7 +17,7 @@ TEST_CASE("a transfer takes latency plus bytes over bandwidth exactly") {
           ms(1020));
     CHECK(NetworkModel::transfer_time(125'000'000, ms(0), parse_bandwidth("1Gbps")) == ms(1000));
     CHECK(NetworkModel::transfer_time(12345, ms(5), Bandwidth{}) == ms(5));
-    // 3 bytes at 7 bit/s: 24/7 s = 3.428571428571... s, rounded to the nearest ns.
+    // 3 bytes at 7 bit/s: 24/7 s = 3.428571428571... s, rounded up to whole ns.
     CHECK(NetworkModel::transfer_time(3, Time{0}, Bandwidth{7}) == Time{3'428'571'429});
 }
 
