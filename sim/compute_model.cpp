@@ -10,28 +10,29 @@ namespace {
 __extension__ using Int128 = __int128;  // exact products of step counts and nanoseconds
 }  // namespace
 
-ComputeModel::ComputeModel(const WorldSpec& spec) : spec_(spec) {
+ComputeModel::ComputeModel(const WorldSpec& spec) {
     const int k = static_cast<int>(spec.workers.size());
-    jitter_.reserve(k);
-    straggler_.reserve(k);
+    hot_.reserve(k);
     for (int w = 0; w < k; ++w) {
-        jitter_.push_back(make_stream(spec.seed, w, Purpose::jitter));
-        straggler_.push_back(make_stream(spec.seed, w, Purpose::straggler));
+        const WorkerSpec& worker = spec.workers[w];
+        hot_.push_back(Hot{worker.step_time, worker.multiplier, worker.stragglers.probability,
+                           worker.stragglers.factor, worker.jitter ? &*worker.jitter : nullptr,
+                           make_stream(spec.seed, w, Purpose::jitter),
+                           make_stream(spec.seed, w, Purpose::straggler)});
     }
 }
 
 Time ComputeModel::expected_step_time(int w) const {
-    return spec_.workers[w].effective_step_time();
+    return scale(hot_[w].step_time, hot_[w].multiplier);
 }
 
 Time ComputeModel::round_time(int w, int steps) {
-    const WorkerSpec& worker = spec_.workers[w];
-    double factor = worker.multiplier;
-    if (worker.jitter) factor *= worker.jitter->sample(jitter_[w]);
-    if (worker.stragglers.probability > 0 &&
-        straggler_[w].uniform01() < worker.stragglers.probability)
-        factor *= worker.stragglers.factor;
-    return scale(worker.step_time * steps, factor);
+    Hot& h = hot_[w];
+    double factor = h.multiplier;
+    if (h.jitter) factor *= h.jitter->sample(h.jitter_stream);
+    if (h.straggler_probability > 0 && h.straggler_stream.uniform01() < h.straggler_probability)
+        factor *= h.straggler_factor;
+    return scale(h.step_time * steps, factor);
 }
 
 std::vector<int> local_steps(const WorldSpec& spec) {

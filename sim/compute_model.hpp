@@ -20,9 +20,17 @@ public:
     Time expected_step_time(int w) const;
 
 private:
-    const WorldSpec& spec_;
-    std::vector<Rng> jitter_;
-    std::vector<Rng> straggler_;
+    // What a round needs of a worker, packed together (one cache line) for the hot path.
+    struct Hot {
+        Time step_time;
+        double multiplier;
+        double straggler_probability;
+        double straggler_factor;
+        const Distribution* jitter;  // null when there is none
+        Rng jitter_stream;
+        Rng straggler_stream;
+    };
+    std::vector<Hot> hot_;
 };
 
 /// Inner steps per round for every worker. fixed: H. dylu (Liu et al. 2024, Sec. 4.2):

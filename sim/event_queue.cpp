@@ -27,8 +27,14 @@ EventId EventQueue::push(Time time, EventCallback callback, std::uint32_t priori
     Slot& s = slots_[slot];
     s.callback = std::move(callback);
     s.pending = true;
-    heap_.push_back(Entry{time, (std::uint64_t{priority} << kSeqBits) | next_seq_++, slot});
-    std::push_heap(heap_.begin(), heap_.end(), later);
+    const Entry entry{time, (std::uint64_t{priority} << kSeqBits) | next_seq_++, slot};
+    if (hole_) {
+        hole_ = false;
+        sift_down_from_root(entry);
+    } else {
+        heap_.push_back(entry);
+        sift_up(heap_.size() - 1);
+    }
     ++live_;
     return EventId{slot, s.generation};
 }
@@ -44,11 +50,51 @@ bool EventQueue::cancel(EventId id) {
     return true;
 }
 
+void EventQueue::sift_up(std::size_t i) {
+    const Entry moving = heap_[i];
+    while (i > 0) {
+        const std::size_t parent = (i - 1) / 4;
+        if (!later(heap_[parent], moving)) break;
+        heap_[i] = heap_[parent];
+        i = parent;
+    }
+    heap_[i] = moving;
+}
+
+void EventQueue::remove_top() {
+    const Entry moving = heap_.back();
+    heap_.pop_back();
+    if (!heap_.empty()) sift_down_from_root(moving);
+}
+
+void EventQueue::fill_hole() {
+    if (!hole_) return;
+    hole_ = false;
+    remove_top();
+}
+
+void EventQueue::sift_down_from_root(Entry moving) {
+    const std::size_t n = heap_.size();
+    std::size_t i = 0;
+    for (;;) {
+        const std::size_t first = 4 * i + 1;
+        if (first >= n) break;
+        std::size_t best = first;
+        const std::size_t last = std::min(first + 4, n);
+        for (std::size_t c = first + 1; c < last; ++c)
+            if (later(heap_[best], heap_[c])) best = c;
+        if (!later(moving, heap_[best])) break;
+        heap_[i] = heap_[best];
+        i = best;
+    }
+    heap_[i] = moving;
+}
+
 void EventQueue::drop_cancelled_top() {
+    fill_hole();
     while (!heap_.empty() && !slots_[heap_.front().slot].pending) {
         const std::uint32_t slot = heap_.front().slot;
-        std::pop_heap(heap_.begin(), heap_.end(), later);
-        heap_.pop_back();
+        remove_top();
         ++slots_[slot].generation;
         free_slots_.push_back(slot);
     }
@@ -68,8 +114,7 @@ std::pair<Time, EventCallback> EventQueue::pop() {
     drop_cancelled_top();
     HETSIM_ASSERT(!heap_.empty(), "pop from an empty event queue");
     const Entry top = heap_.front();
-    std::pop_heap(heap_.begin(), heap_.end(), later);
-    heap_.pop_back();
+    hole_ = true;  // removed lazily: by the next push, or by fill_hole
     Slot& s = slots_[top.slot];
     std::pair<Time, EventCallback> out{top.time, std::move(s.callback)};
     s.callback = nullptr;
@@ -81,6 +126,7 @@ std::pair<Time, EventCallback> EventQueue::pop() {
 }
 
 void EventQueue::reserve(std::size_t n) {
+    fill_hole();
     heap_.reserve(n);
     slots_.reserve(n);
     free_slots_.reserve(n);

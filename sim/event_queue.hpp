@@ -1,7 +1,9 @@
 #pragma once
 // A pending-event set ordered by (time, priority, sequence number): same-instant events of the
-// same priority fire in the order they were scheduled. Cancellation is O(1) (the entry is
-// skipped when it reaches the top).
+// same priority fire in the order they were scheduled. A 4-ary min-heap of small entries (the
+// callbacks live in a slot table), which halves the depth of a binary heap and keeps the
+// children of a node in one cache line. Cancellation is O(1): the entry is skipped when it
+// reaches the top.
 
 #include "sim/time.hpp"
 
@@ -54,12 +56,20 @@ private:
         return a.time != b.time ? a.time > b.time : a.order > b.order;
     }
     void drop_cancelled_top();
+    void sift_up(std::size_t i);
+    void sift_down_from_root(Entry moving);
+    void remove_top();
+    void fill_hole();
 
     std::vector<Entry> heap_;
     std::vector<Slot> slots_;
     std::vector<std::uint32_t> free_slots_;
     std::uint64_t next_seq_ = 0;
     std::size_t live_ = 0;
+    // pop() leaves the fired entry at the root and sets hole_; the next push() drops its entry
+    // there and sifts it down once, instead of a sift-down for the pop and a sift-up for the
+    // push. A simulation almost always schedules an event from the one that just fired.
+    bool hole_ = false;
 };
 
 }  // namespace hetsim::sim

@@ -10,7 +10,15 @@ Bandwidth slower(Bandwidth a, Bandwidth b) {
 }
 }  // namespace
 
-NetworkModel::NetworkModel(const WorldSpec& spec) : spec_(spec) {}
+NetworkModel::NetworkModel(const WorldSpec& spec) : spec_(spec) {
+    const int k = static_cast<int>(spec.workers.size());
+    model_pull_.reserve(k);
+    model_push_.reserve(k);
+    for (int w = 0; w < k; ++w) {
+        model_pull_.push_back(transfer_time(spec.model_bytes, spec.workers[w].link.latency, down_rate(w)));
+        model_push_.push_back(transfer_time(spec.model_bytes, spec.workers[w].link.latency, up_rate(w)));
+    }
+}
 
 Time NetworkModel::transfer_time(std::int64_t bytes, Time latency, Bandwidth bandwidth) {
     return latency + serialisation_time(bytes, bandwidth);
@@ -27,6 +35,7 @@ Bandwidth NetworkModel::down_rate(int w) const {
 }
 
 Time NetworkModel::push_time_unqueued(int w, std::int64_t bytes) const {
+    if (bytes == spec_.model_bytes) return model_push_[w];
     return transfer_time(bytes, spec_.workers[w].link.latency, up_rate(w));
 }
 
@@ -40,7 +49,9 @@ Time NetworkModel::push_arrival(int w, std::int64_t bytes, Time now) {
 }
 
 Time NetworkModel::pull_arrival(int w, std::int64_t bytes, Time now) {
-    const Time duration = transfer_time(bytes, spec_.workers[w].link.latency, down_rate(w));
+    const Time duration = bytes == spec_.model_bytes
+                              ? model_pull_[w]
+                              : transfer_time(bytes, spec_.workers[w].link.latency, down_rate(w));
     if (!spec_.network.shared_server_link) return now + duration;
     const Time start = std::max(now, egress_free_);
     egress_free_ = start + duration;

@@ -6,6 +6,7 @@
 #include "sim/world.hpp"
 
 #include <span>
+#include <vector>
 
 namespace hetsim::sim {
 
@@ -36,6 +37,10 @@ private:
     Bandwidth down_rate(int w) const;
 
     const WorldSpec& spec_;
+    // Unqueued durations of a model-sized pull and push per worker, computed once: the hot path
+    // of a simulation with thousands of workers should not recompute them every round.
+    std::vector<Time> model_pull_;
+    std::vector<Time> model_push_;
     Time ingress_free_{0};
     Time egress_free_{0};
 };

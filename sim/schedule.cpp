@@ -2,6 +2,8 @@
 
 #include "sim/error.hpp"
 
+#include <algorithm>
+
 namespace hetsim::sim {
 
 const char* to_string(TraceKind kind) {
@@ -34,10 +36,20 @@ Schedule::Schedule(const WorldSpec& spec, TrainerHooks* hooks, bool trace)
     HETSIM_CHECK(!spec.workers.empty(), "a world needs at least one worker");
     HETSIM_CHECK(spec.stop.duration || spec.stop.server_updates || spec.stop.inner_steps,
                  "a run needs a stop condition (duration, server_updates or inner_steps)");
-    result_.workers.resize(spec.workers.size());
     const std::vector<int> steps = local_steps(spec);
-    for (std::size_t w = 0; w < steps.size(); ++w) result_.workers[w].local_steps = steps[w];
+    for (std::size_t w = 0; w < steps.size(); ++w) workers_[w].stats.local_steps = steps[w];
     sim_.reserve(4 * spec.workers.size());
+    // Most runs stop by server updates; reserving the records they will produce avoids copying
+    // a large vector while it grows.
+    if (spec.stop.server_updates) {
+        const std::int64_t per_step = spec.algorithm.kind == ScheduleKind::fedbuff
+                                          ? spec.algorithm.buffer
+                                          : (spec.algorithm.kind == ScheduleKind::async
+                                                 ? 1
+                                                 : static_cast<std::int64_t>(spec.workers.size()));
+        result_.updates.reserve(static_cast<std::size_t>(
+            std::min<std::int64_t>(*spec.stop.server_updates * per_step, 50'000'000)));
+    }
 }
 
 RunResult Schedule::run() {
@@ -54,7 +66,11 @@ RunResult Schedule::run() {
 }
 
 void Schedule::finish(Time end) {
-    for (int w = 0; w < worker_count(); ++w) set_phase(w, workers_[w].phase);
+    result_.workers.clear();
+    for (int w = 0; w < worker_count(); ++w) {
+        set_phase(w, workers_[w].phase);
+        result_.workers.push_back(workers_[w].stats);
+    }
     result_.end_time = end;
     result_.server_version = version_;
     result_.events = sim_.events_fired();
@@ -62,7 +78,7 @@ void Schedule::finish(Time end) {
 
 void Schedule::set_phase(int w, Phase p) {
     Worker& s = workers_[w];
-    WorkerStats& stats = result_.workers[w];
+    WorkerStats& stats = workers_[w].stats;
     const Time spent = sim_.now() - s.since;
     switch (s.phase) {
     case Phase::idle: stats.idle += spent; break;
@@ -84,7 +100,7 @@ void Schedule::start_round(int w, bool pull) {
     if (sim_.stopped()) return;
     Worker& s = workers_[w];
     HETSIM_ASSERT(s.phase == Phase::idle, "worker {} starts a round while busy", w);
-    s.round = RoundInfo{w, s.next_round++, version_, result_.workers[w].local_steps};
+    s.round = RoundInfo{w, s.next_round++, version_, workers_[w].stats.local_steps};
     s.round_bytes = 0;
     s.round_compute = Time{0};
     if (hooks_) hooks_->round_started(s.round);
@@ -168,7 +184,7 @@ void Schedule::abort_round(int w, TraceKind why) {
     Worker& s = workers_[w];
     sim_.cancel(s.in_flight);
     if (s.phase == Phase::computing) s.round_compute = sim_.now() - s.compute_started;
-    WorkerStats& stats = result_.workers[w];
+    WorkerStats& stats = workers_[w].stats;
     stats.lost_compute += s.round_compute;
     ++stats.rounds_lost;
     if (hooks_) hooks_->round_lost(s.round);
@@ -195,7 +211,7 @@ void Schedule::apply_step(std::span<const PendingUpdate> batch) {
     if (hooks_) hooks_->apply(applied);
     ++version_;
     for (const UpdateRecord& r : applied) {
-        WorkerStats& stats = result_.workers[r.worker];
+        WorkerStats& stats = workers_[r.worker].stats;
         ++stats.updates;
         stats.inner_steps += r.inner_steps;
         result_.inner_steps += r.inner_steps;
@@ -224,7 +240,7 @@ void Schedule::schedule_failure(int w) {
 
 void Schedule::fail(int w) {
     const Phase was = workers_[w].phase;
-    ++result_.workers[w].failures;
+    ++workers_[w].stats.failures;
     trace(w, TraceKind::fail);
     if (was == Phase::pulling || was == Phase::computing || was == Phase::pushing ||
         was == Phase::allreducing)

@@ -97,6 +97,7 @@ private:
         std::int64_t round_bytes = 0;
         Time compute_started{0};
         Time round_compute{0};
+        WorkerStats stats;  // kept beside the rest of the worker's state for cache locality
     };
 
     void pull_done(int w);
