@@ -1,1 +1,99 @@
 #include "scenarios/scenario_loader.hpp"
+
+#include "scenarios/overrides.hpp"
+#include "scenarios/sections.hpp"
+
+#include <fmt/format.h>
+
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace hetsim::scenarios {
+namespace {
+
+using detail::TableReader;
+
+std::string read_file(const std::filesystem::path& file) {
+    const SourcePosition where{file.string()};
+    std::error_code ec;
+    if (std::filesystem::is_directory(file, ec))
+        throw ScenarioError(where, "", "a scenario file", "a directory");
+    std::ifstream in(file, std::ios::binary);
+    if (!in)
+        throw ScenarioError(where, "", "a readable scenario file",
+                            fmt::format("an unreadable file ({})", std::strerror(errno)));
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (in.bad()) throw ScenarioError(where, "", "a readable scenario file", "a read error");
+    return text.str();
+}
+
+toml::table parse_toml(std::string_view text, const std::string& source_name) {
+    try {
+        return toml::parse(text, std::string_view(source_name));
+    } catch (const toml::parse_error& e) {
+        std::string description(e.description());
+        if (!description.empty())
+            description[0] =
+                static_cast<char>(std::tolower(static_cast<unsigned char>(description[0])));
+        throw ScenarioError(detail::position_of(e.source()), "", "valid TOML",
+                            "a syntax error: " + description);
+    }
+}
+
+// [model]: the kind (only "none" in this version) and the bytes of one transfer.
+std::int64_t read_model(TableReader model) {
+    if (const toml::node* kind = model.get("kind"); kind && kind->value<std::string>() != "none")
+        detail::fail(*kind, "model.kind", R"("none" (timing-only, the only kind in this version))");
+    const std::int64_t bytes = model.bytes("bytes").value_or(0);
+    model.finish();
+    return bytes;
+}
+
+// The root's own keys, then its sections in file order (workers before network, which needs
+// them), so that the first problem reported is the first one a reader meets.
+Scenario resolve(const toml::table& root, const std::string& source, const LoadOptions& options) {
+    TableReader reader(root, "");
+    Scenario scenario;
+    scenario.source = source;
+    scenario.name = reader.string("name").value_or(std::filesystem::path(source).stem().string());
+    scenario.description = reader.string("description").value_or("");
+    const auto file_seed = reader.integer("seed", detail::IntRange{0});
+    sim::WorldSpec& world = scenario.world;
+    world.seed = options.seed ? *options.seed : static_cast<std::uint64_t>(file_seed.value_or(0));
+
+    TableReader model = reader.table_or_empty("model");
+    auto workers = reader.table("workers");
+    TableReader network = reader.table_or_empty("network");
+    auto algorithm = reader.table("algorithm");
+    auto run = reader.table("run");
+    reader.finish();  // top-level typos first: they often explain a missing section
+
+    world.model_bytes = read_model(model);
+    if (!workers) reader.missing("workers", "a [workers] table");
+    world.workers = detail::read_workers(*workers, world.seed);
+    world.network = detail::read_network(network, world.workers);
+    if (!algorithm) reader.missing("algorithm", "an [algorithm] table with at least `kind`");
+    world.algorithm = detail::read_algorithm(*algorithm);
+    if (!run) reader.missing("run", "a [run] table with duration, server_updates or inner_steps");
+    world.stop = detail::read_run(*run);
+    return scenario;
+}
+
+}  // namespace
+
+Scenario parse_scenario(std::string_view toml_text, const std::string& source_name,
+                        const LoadOptions& options) {
+    toml::table root = parse_toml(toml_text, source_name);
+    detail::apply_overrides(root, options.overrides);
+    return resolve(root, source_name, options);
+}
+
+Scenario load_scenario(const std::filesystem::path& file, const LoadOptions& options) {
+    return parse_scenario(read_file(file), file.string(), options);
+}
+
+}  // namespace hetsim::scenarios

@@ -79,6 +79,12 @@ struct RunResult {
 class TrainerHooks {
 public:
     virtual ~TrainerHooks() = default;
+    /// How many inner steps worker w's next round takes, given the schedule's plan (fixed H or
+    /// DyLU's H_w). Called when the round starts; QSR overrides it.
+    virtual int plan_inner_steps(int worker, int planned) {
+        (void)worker;
+        return planned;
+    }
     /// A round starts from server version `round.version` (the pull): its inputs are fixed now.
     virtual void round_started(const RoundInfo& round) { (void)round; }
     /// The round's result is needed now (its push or all-reduce begins).

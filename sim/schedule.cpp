@@ -100,7 +100,11 @@ void Schedule::start_round(int w, bool pull) {
     if (sim_.stopped()) return;
     Worker& s = workers_[w];
     HETSIM_ASSERT(s.phase == Phase::idle, "worker {} starts a round while busy", w);
-    s.round = RoundInfo{w, s.next_round++, version_, workers_[w].stats.local_steps};
+    const int planned = s.stats.local_steps;
+    s.round = RoundInfo{w, s.next_round++, version_,
+                        hooks_ ? hooks_->plan_inner_steps(w, planned) : planned};
+    HETSIM_ASSERT(s.round.inner_steps >= 1, "worker {} planned {} inner steps", w,
+                  s.round.inner_steps);
     s.round_bytes = 0;
     s.round_compute = Time{0};
     if (hooks_) hooks_->round_started(s.round);
@@ -189,7 +193,8 @@ void Schedule::abort_round(int w, TraceKind why) {
     ++stats.rounds_lost;
     if (hooks_) hooks_->round_lost(s.round);
     trace(w, why);
-    set_phase(w, Phase::idle);
+    // A worker that is already down (its finished result dies with it) stays down.
+    if (s.phase != Phase::down) set_phase(w, Phase::idle);
 }
 
 void Schedule::apply_step(std::span<const PendingUpdate> batch) {

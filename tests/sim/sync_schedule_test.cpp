@@ -134,3 +134,24 @@ TEST_CASE("a sync round with every worker down waits for the first to come back"
     CHECK(r.server_version == 1);
     check_tiling(r);
 }
+
+TEST_CASE("a ring worker that fails holding a computed result loses it and stays down") {
+    WorldSpec spec = sync_world(2, 10, {1.0, 3.0});
+    spec.algorithm.collective = Collective::ring;
+    spec.workers[0].failures.scripted = {{ms(2000), ms(5000)}};  // computed at 1 s, waiting
+    spec.stop.server_updates = 4;
+    const RunResult r = run_schedule(spec);
+    // Rounds: w1 alone at 3, 6, 9 s (w0 down until 7 s, then waits for the round at 9 s);
+    // round 4 has both, ending at 12 s.
+    REQUIRE(r.updates.size() == 5);
+    CHECK(r.updates[0].worker == 1);
+    CHECK(r.updates[0].time == ms(3000));
+    CHECK(r.updates[2].time == ms(9000));
+    CHECK(r.updates[3].worker == 0);
+    CHECK(r.updates[3].time == ms(12000));
+    CHECK(r.workers[0].rounds_lost == 1);
+    CHECK(r.workers[0].lost_compute == ms(1000));
+    CHECK(r.workers[0].down == ms(5000));
+    CHECK(r.workers[0].idle == ms(1000) + ms(2000) + ms(2000));  // 1-2 s, 7-9 s, 10-12 s
+    check_tiling(r);
+}

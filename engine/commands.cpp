@@ -1,0 +1,130 @@
+#include "engine/commands.hpp"
+
+#include "analysis/run_files.hpp"
+#include "analysis/summary.hpp"
+#include "hetsim/version.hpp"
+#include "scenarios/scenario_loader.hpp"
+#include "sim/error.hpp"
+#include "sim/schedule.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <ostream>
+#include <sstream>
+
+namespace hetsim::engine {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+scenarios::Scenario load(const RunOptions& options) {
+    scenarios::LoadOptions load_options;
+    load_options.overrides = options.overrides;
+    load_options.seed = options.seed;
+    return scenarios::load_scenario(options.scenario, load_options);
+}
+
+// Refuses to touch a folder that already holds a finished run, unless asked to; with
+// --overwrite the old run.json goes first, so a run that dies half-way never leaves a folder
+// that looks complete.
+void prepare_output(const fs::path& out, bool overwrite, bool trace) {
+    std::error_code ec;
+    if (fs::exists(out / "run.json")) {
+        if (!overwrite)
+            throw ConfigError(fmt::format(
+                "{} already holds a finished run (run.json); pass --overwrite to replace it or "
+                "choose another --out",
+                out.string()));
+        fs::remove(out / "run.json", ec);
+        if (!trace) fs::remove(out / "trace.csv", ec);
+    }
+    fs::create_directories(out, ec);
+    if (ec || !fs::is_directory(out))
+        throw DataError(fmt::format("cannot create output folder {}: {}", out.string(),
+                                    ec ? ec.message() : "not a folder"));
+}
+
+template <typename Writer>
+void write_csv(const fs::path& path, Writer writer, const sim::RunResult& result) {
+    std::ostringstream text;
+    writer(text, result);
+    analysis::write_text_atomically(path, text.str());
+}
+
+nlohmann::json run_json(const scenarios::Scenario& scenario, const analysis::RunSummary& s,
+                        double host_seconds, bool trace) {
+    nlohmann::json files = {"updates.csv", "workers.csv"};
+    if (trace) files.push_back("trace.csv");
+    return {
+        {"hetsim_version", kVersion},
+        {"seed", scenario.world.seed},
+        {"scenario", scenarios::to_json(scenario)},
+        {"result",
+         {{"virtual_time_s", s.virtual_time_s},
+          {"stop_reason", s.stop_reason},
+          {"server_updates", s.server_updates},
+          {"updates_applied", s.updates_applied},
+          {"inner_steps", s.inner_steps},
+          {"staleness_mean", s.staleness_mean},
+          {"staleness_max", s.staleness_max},
+          {"utilisation_mean", s.utilisation_mean},
+          {"bytes", s.bytes},
+          {"failures", s.failures},
+          {"rounds_lost", s.rounds_lost},
+          {"events", s.events}}},
+        {"host", {{"run_time_s", host_seconds}}},
+        {"files", files},
+    };
+}
+
+}  // namespace
+
+void run_command(const RunOptions& options, std::ostream& log) {
+    const scenarios::Scenario scenario = load(options);
+    const fs::path out = options.out.value_or(fs::path("out") / scenario.name);
+    prepare_output(out, options.overwrite, options.trace);
+
+    const auto started = std::chrono::steady_clock::now();
+    const sim::RunResult result = sim::run_schedule(scenario.world, nullptr, options.trace);
+    const double host_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+
+    write_csv(out / "updates.csv", analysis::write_updates_csv, result);
+    write_csv(out / "workers.csv", analysis::write_workers_csv, result);
+    if (options.trace) write_csv(out / "trace.csv", analysis::write_trace_csv, result);
+    const analysis::RunSummary summary = analysis::summarise(result);
+    // run.json last: its presence marks a finished run.
+    analysis::write_text_atomically(
+        out / "run.json", run_json(scenario, summary, host_seconds, options.trace).dump(2) + "\n");
+
+    fmt::print(log, "hetsim {}: {} ({}, {} workers, seed {})\n", kVersion, scenario.name,
+               sim::to_string(scenario.world.algorithm.kind), scenario.world.workers.size(),
+               scenario.world.seed);
+    log << analysis::format_summary(summary);
+    fmt::print(log, "  {:<16}{} events in {:.3f} s host ({:.2f} M events/s)\n", "simulation",
+               summary.events, host_seconds,
+               host_seconds > 0 ? static_cast<double>(summary.events) / host_seconds * 1e-6 : 0.0);
+    fmt::print(log, "  {:<16}{}\n", "outputs", out.string());
+}
+
+void validate_command(const RunOptions& options, std::ostream& log) {
+    const scenarios::Scenario s = load(options);
+    const sim::WorldSpec& w = s.world;
+    sim::Time fastest = sim::kNever;
+    sim::Time slowest{0};
+    for (const auto& worker : w.workers) {
+        fastest = std::min(fastest, worker.effective_step_time());
+        slowest = std::max(slowest, worker.effective_step_time());
+    }
+    fmt::print(log, "{}: ok\n", options.scenario.string());
+    fmt::print(log, "  {} workers, step time {} .. {}, algorithm {} (H = {}), seed {}\n",
+               w.workers.size(), sim::format_duration(fastest), sim::format_duration(slowest),
+               sim::to_string(w.algorithm.kind), w.algorithm.inner_steps, w.seed);
+}
+
+}  // namespace hetsim::engine

@@ -1,0 +1,32 @@
+#pragma once
+// The `hetsim` subcommands as library functions, so tests can call them without a process.
+
+#include <cstdint>
+#include <filesystem>
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace hetsim::engine {
+
+/// What `hetsim run` and `hetsim validate` take from the command line.
+struct RunOptions {
+    std::filesystem::path scenario;
+    /// Output folder; default "out/<scenario name>".
+    std::optional<std::filesystem::path> out;
+    std::vector<std::string> overrides;  ///< --set key=value, in order
+    std::optional<std::uint64_t> seed;   ///< --seed
+    bool trace = false;                  ///< also write trace.csv
+    bool overwrite = false;              ///< replace a finished run already in `out`
+};
+
+/// Loads and validates the scenario, runs it, writes updates.csv, workers.csv, run.json (and
+/// trace.csv) into the output folder and prints the summary to `log`. Nothing is written when
+/// the scenario is invalid or the folder already holds a run (unless `overwrite`).
+void run_command(const RunOptions& options, std::ostream& log);
+
+/// Loads and validates the scenario and prints a short description of the resolved world.
+void validate_command(const RunOptions& options, std::ostream& log);
+
+}  // namespace hetsim::engine

@@ -1,0 +1,125 @@
+#include "scenarios/sections.hpp"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <initializer_list>
+
+namespace hetsim::scenarios::detail {
+namespace {
+
+using sim::ScheduleKind;
+
+constexpr std::int64_t kMaxSteps = 1'000'000'000;  // fits AlgorithmSpec's int fields
+
+constexpr std::array<std::string_view, 4> kKinds{"sync", "async", "fedbuff", "ddp"};
+constexpr std::array<ScheduleKind, 4> kKindValues{ScheduleKind::sync, ScheduleKind::async,
+                                                  ScheduleKind::fedbuff, ScheduleKind::ddp};
+constexpr std::array<std::string_view, 2> kPolicies{"fixed", "dylu"};
+constexpr std::array<std::string_view, 2> kCollectives{"parameter-server", "ring"};
+
+// Rejects `key` when it is set for a kind it does not apply to.
+void only_for(TableReader& algorithm, std::string_view key, ScheduleKind kind,
+              std::initializer_list<ScheduleKind> allowed) {
+    const toml::node* node = algorithm.get(key);
+    if (node == nullptr) return;
+    std::string kinds;
+    for (const ScheduleKind k : allowed) {
+        if (k == kind) return;
+        kinds += fmt::format("{}\"{}\"", kinds.empty() ? "" : " or ", sim::to_string(k));
+    }
+    fail(*node, algorithm.key_path(key),
+         fmt::format("no `{}` with kind = \"{}\" (it applies to kind = {} only)", key,
+                     sim::to_string(kind), kinds));
+}
+
+ScheduleKind read_kind(TableReader& algorithm) {
+    const auto index = algorithm.choice("kind", kKinds);
+    if (!index)
+        algorithm.missing("kind", R"(the schedule, one of "sync", "async", "fedbuff", "ddp")");
+    return kKindValues[*index];
+}
+
+int read_inner_steps(TableReader& algorithm, ScheduleKind kind) {
+    const toml::node* node = algorithm.get("inner_steps");
+    if (kind == ScheduleKind::ddp) {
+        if (node != nullptr && !(node->as_integer() && **node->as_integer() == 1))
+            fail(*node, algorithm.key_path("inner_steps"),
+                 "1 or nothing with kind = \"ddp\" (ddp exchanges gradients after every step)");
+        return 1;
+    }
+    if (node == nullptr) return 50;
+    return static_cast<int>(to_integer(*node, algorithm.key_path("inner_steps"), {1, kMaxSteps}));
+}
+
+// local_steps and [algorithm.dylu].
+void read_local_steps(TableReader& algorithm, sim::AlgorithmSpec& spec) {
+    const auto policy = algorithm.choice("local_steps", kPolicies);
+    if (policy)
+        spec.local_steps = *policy == 0 ? sim::LocalStepPolicy::fixed : sim::LocalStepPolicy::dylu;
+    const bool dylu = spec.local_steps == sim::LocalStepPolicy::dylu;
+    if (dylu && spec.kind == ScheduleKind::ddp)
+        fail(*algorithm.get("local_steps"), algorithm.key_path("local_steps"),
+             "\"fixed\" with kind = \"ddp\" (every ddp round is one step)");
+    const toml::node* node = algorithm.get("dylu");
+    if (node == nullptr) return;
+    if (!dylu)
+        fail(*node, algorithm.key_path("dylu"), "[algorithm.dylu] only with local_steps = \"dylu\"",
+             "local_steps = \"fixed\"");
+    auto table = algorithm.table("dylu");
+    const toml::node* min_steps = table->get("min_steps");
+    table->finish();
+    if (min_steps == nullptr) return;
+    const std::string key = table->key_path("min_steps");
+    const std::int64_t n = to_integer(*min_steps, key, IntRange{1});
+    if (n > spec.inner_steps)
+        fail(*min_steps, key, fmt::format("at most inner_steps ({})", spec.inner_steps));
+    spec.dylu_min_steps = static_cast<int>(n);
+}
+
+void read_kind_specific(TableReader& algorithm, sim::AlgorithmSpec& spec) {
+    using enum ScheduleKind;
+    only_for(algorithm, "grace_period", spec.kind, {async});
+    only_for(algorithm, "buffer", spec.kind, {fedbuff});
+    only_for(algorithm, "collective", spec.kind, {sync, ddp});
+    only_for(algorithm, "drop_failed_after", spec.kind, {sync, ddp});
+    if (auto grace = algorithm.duration("grace_period", TimeRange::non_negative()))
+        spec.grace_period = *grace;
+    const auto buffer = algorithm.integer("buffer", {1, kMaxWorkers});
+    if (spec.kind == fedbuff && !buffer)
+        algorithm.missing("buffer",
+                          "the number of updates per server step with kind = "
+                          "\"fedbuff\", an integer >= 1");
+    if (buffer) spec.buffer = static_cast<int>(*buffer);
+    spec.collective = spec.kind == ddp ? sim::Collective::ring : sim::Collective::parameter_server;
+    if (auto collective = algorithm.choice("collective", kCollectives))
+        spec.collective =
+            *collective == 0 ? sim::Collective::parameter_server : sim::Collective::ring;
+    spec.drop_failed_after = algorithm.duration("drop_failed_after", TimeRange::non_negative());
+}
+
+}  // namespace
+
+sim::AlgorithmSpec read_algorithm(TableReader algorithm) {
+    sim::AlgorithmSpec spec;
+    spec.kind = read_kind(algorithm);
+    spec.inner_steps = read_inner_steps(algorithm, spec.kind);
+    read_local_steps(algorithm, spec);
+    read_kind_specific(algorithm, spec);
+    algorithm.finish();
+    return spec;
+}
+
+sim::StopSpec read_run(TableReader run) {
+    sim::StopSpec stop;
+    stop.duration = run.duration("duration", TimeRange::positive());
+    stop.server_updates = run.integer("server_updates", IntRange{1});
+    stop.inner_steps = run.integer("inner_steps", IntRange{1});
+    run.finish();
+    if (!stop.duration && !stop.server_updates && !stop.inner_steps)
+        throw ScenarioError(run.position(), run.path(),
+                            "at least one of duration, server_updates, inner_steps", "none");
+    return stop;
+}
+
+}  // namespace hetsim::scenarios::detail

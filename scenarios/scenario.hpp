@@ -1,0 +1,36 @@
+#pragma once
+// A loaded scenario: its name and source, the model it trains, and the fully resolved world.
+
+#include "sim/world.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace hetsim::scenarios {
+
+/// A scenario file after parsing, overriding, validation and resolution.
+struct Scenario {
+    /// Key `name`; defaults to the file stem ("straggler-8" for "scenarios/straggler-8.toml").
+    std::string name;
+    /// Key `description`; defaults to "".
+    std::string description;
+    /// The file path as given to load_scenario, or the source name given to parse_scenario.
+    std::string source;
+    /// Key `model.kind`; only "none" (timing-only) exists in this version.
+    std::string model = "none";
+    /// The resolved world: per-worker multipliers are already drawn with the final seed.
+    sim::WorldSpec world;
+};
+
+/// How to load a scenario beyond what the file says (the CLI's --set and --seed).
+struct LoadOptions {
+    /// "key.path=value" overrides, applied in order to the parsed file before validation. The
+    /// value is read as a TOML value, or as a bare string when it is not valid TOML.
+    std::vector<std::string> overrides;
+    /// When set, the seed of the run: wins over the file's `seed` and over `--set seed=`.
+    std::optional<std::uint64_t> seed;
+};
+
+}  // namespace hetsim::scenarios

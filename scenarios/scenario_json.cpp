@@ -1,0 +1,93 @@
+#include "scenarios/scenario_loader.hpp"
+
+namespace hetsim::scenarios {
+namespace {
+
+using nlohmann::json;
+
+// A distribution as {"dist": name, <parameters>}; `unit` is appended to parameter names that
+// carry one (e.g. "_s" for downtime in seconds).
+json distribution_json(const sim::Distribution& d, const std::string& unit = "") {
+    using Kind = sim::Distribution::Kind;
+    json out = {{"dist", sim::Distribution::kind_name(d.kind)}};
+    switch (d.kind) {
+    case Kind::constant: out["value" + unit] = d.a; break;
+    case Kind::uniform: out["low" + unit] = d.a, out["high" + unit] = d.b; break;
+    case Kind::normal: out["mean" + unit] = d.a, out["stddev" + unit] = d.b; break;
+    case Kind::lognormal: out["mu"] = d.a, out["sigma"] = d.b; break;
+    case Kind::exponential: out["mean" + unit] = d.a; break;
+    }
+    out["expected_value" + unit] = d.mean();
+    return out;
+}
+
+template <class T, class F>
+json optional_json(const std::optional<T>& value, F format) {
+    return value ? json(format(*value)) : json(nullptr);
+}
+
+json worker_json(std::size_t index, const sim::WorkerSpec& w) {
+    json scripted = json::array();
+    for (const auto& f : w.failures.scripted)
+        scripted.push_back(
+            {{"at", sim::format_duration(f.at)}, {"downtime", sim::format_duration(f.downtime)}});
+    return {
+        {"worker", index},
+        {"step_time", sim::format_duration(w.step_time)},
+        {"multiplier", w.multiplier},
+        {"effective_step_time", sim::format_duration(w.effective_step_time())},
+        {"jitter", w.jitter ? distribution_json(*w.jitter) : json(nullptr)},
+        {"stragglers",
+         {{"probability", w.stragglers.probability}, {"factor", w.stragglers.factor}}},
+        {"link",
+         {{"latency", sim::format_duration(w.link.latency)},
+          {"up_bandwidth", sim::format_bandwidth(w.link.up)},
+          {"down_bandwidth", sim::format_bandwidth(w.link.down)}}},
+        {"failures",
+         {{"mtbf", optional_json(w.failures.mtbf, sim::format_duration)},
+          {"downtime", distribution_json(w.failures.downtime_s, "_s")},
+          {"scripted", scripted}}},
+    };
+}
+
+json algorithm_json(const sim::AlgorithmSpec& a) {
+    return {
+        {"kind", sim::to_string(a.kind)},
+        {"inner_steps", a.inner_steps},
+        {"local_steps", sim::to_string(a.local_steps)},
+        {"dylu_min_steps", a.dylu_min_steps},
+        {"grace_period", sim::format_duration(a.grace_period)},
+        {"buffer", a.buffer},
+        {"collective", sim::to_string(a.collective)},
+        {"drop_failed_after", optional_json(a.drop_failed_after, sim::format_duration)},
+    };
+}
+
+}  // namespace
+
+nlohmann::json to_json(const Scenario& scenario) {
+    const sim::WorldSpec& world = scenario.world;
+    json workers = json::array();
+    for (std::size_t w = 0; w < world.workers.size(); ++w)
+        workers.push_back(worker_json(w, world.workers[w]));
+    const auto identity = [](std::int64_t v) { return v; };
+    return {
+        {"name", scenario.name},
+        {"description", scenario.description},
+        {"source", scenario.source},
+        {"seed", world.seed},
+        {"model", {{"kind", scenario.model}, {"bytes", sim::format_bytes(world.model_bytes)}}},
+        {"workers", {{"count", world.workers.size()}, {"list", workers}}},
+        {"network",
+         {{"server",
+           {{"shared", world.network.shared_server_link},
+            {"bandwidth", sim::format_bandwidth(world.network.server_bandwidth)}}}}},
+        {"algorithm", algorithm_json(world.algorithm)},
+        {"run",
+         {{"duration", optional_json(world.stop.duration, sim::format_duration)},
+          {"server_updates", optional_json(world.stop.server_updates, identity)},
+          {"inner_steps", optional_json(world.stop.inner_steps, identity)}}},
+    };
+}
+
+}  // namespace hetsim::scenarios

@@ -1,0 +1,52 @@
+#pragma once
+// Readers for the sections of a scenario file. Each validates its table completely (including
+// unknown keys) and returns resolved sim:: structs. Internal to hetsim::scenarios.
+
+#include "scenarios/table_reader.hpp"
+#include "sim/world.hpp"
+
+#include <cstdint>
+#include <vector>
+
+namespace hetsim::scenarios::detail {
+
+/// The largest world hetsim accepts, in workers.
+inline constexpr std::int64_t kMaxWorkers = 1'000'000;
+
+/// How the parameters of a distribution table are written.
+enum class DistributionUnit {
+    factor,   ///< plain numbers (multipliers, jitter)
+    duration  ///< durations, converted to seconds (downtime)
+};
+
+/// A duration in seconds, as stored in duration distributions (exact for "30s": 30.0).
+double seconds(sim::Time t);
+
+/// A distribution table `{ dist = "...", <parameters> }`; all its draws are > 0.
+sim::Distribution read_distribution(TableReader table, DistributionUnit unit);
+
+/// `[workers]`: count, step times, multipliers (drawn from `seed`), jitter, stragglers,
+/// failures and per-worker overrides. Links are left at their defaults.
+std::vector<sim::WorkerSpec> read_workers(TableReader workers, std::uint64_t seed);
+
+/// `[workers.failures]`, except per-worker overrides of `mtbf`. Returns whether a downtime
+/// was given (required as soon as any worker has an mtbf).
+bool read_failures(TableReader failures, std::vector<sim::WorkerSpec>& workers);
+
+/// `[network]`: sets every worker's link and returns the server's settings.
+sim::NetworkSpec read_network(TableReader network, std::vector<sim::WorkerSpec>& workers);
+
+/// `[algorithm]`: the schedule and its knobs, with per-kind defaults applied.
+sim::AlgorithmSpec read_algorithm(TableReader algorithm);
+
+/// `[run]`: when the run stops; at least one limit.
+sim::StopSpec read_run(TableReader run);
+
+/// A worker index in 0..count-1 (the message names workers.count).
+std::size_t to_worker_index(const toml::node& node, const std::string& key, std::size_t count);
+
+/// The workers an override entry applies to: its `worker = i` or `workers = [i, j, ...]`
+/// (exactly one of the two; indices distinct and in range).
+std::vector<std::size_t> read_override_targets(TableReader& entry, std::size_t count);
+
+}  // namespace hetsim::scenarios::detail

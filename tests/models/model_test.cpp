@@ -1,0 +1,1 @@
+#include "tests/torch_test.hpp"
