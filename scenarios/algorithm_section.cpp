@@ -15,7 +15,7 @@ constexpr std::int64_t kMaxSteps = 1'000'000'000;  // fits AlgorithmSpec's int f
 constexpr std::array<std::string_view, 4> kKinds{"sync", "async", "fedbuff", "ddp"};
 constexpr std::array<ScheduleKind, 4> kKindValues{ScheduleKind::sync, ScheduleKind::async,
                                                   ScheduleKind::fedbuff, ScheduleKind::ddp};
-constexpr std::array<std::string_view, 2> kPolicies{"fixed", "dylu"};
+constexpr std::array<std::string_view, 3> kPolicies{"fixed", "dylu", "qsr"};
 constexpr std::array<std::string_view, 2> kCollectives{"parameter-server", "ring"};
 
 // Rejects `key` when it is set for a kind it does not apply to.
@@ -52,11 +52,28 @@ int read_inner_steps(TableReader& algorithm, ScheduleKind kind) {
     return static_cast<int>(to_integer(*node, algorithm.key_path("inner_steps"), {1, kMaxSteps}));
 }
 
-// local_steps and [algorithm.dylu].
-void read_local_steps(TableReader& algorithm, sim::AlgorithmSpec& spec) {
+// [algorithm.qsr]: QSR (Gu et al. 2024) plans H from the inner learning rate; the schedule
+// keeps H = inner_steps as H_base and the trainer raises it.
+void read_qsr(TableReader& algorithm, bool enabled, QsrSpec& qsr) {
+    const toml::node* node = algorithm.get("qsr");
+    qsr.enabled = enabled;
+    if (node == nullptr) return;
+    if (!enabled)
+        fail(*node, algorithm.key_path("qsr"), "[algorithm.qsr] only with local_steps = \"qsr\"");
+    auto table = algorithm.table("qsr");
+    qsr.alpha = table->number("alpha", NumberRange::positive()).value_or(qsr.alpha);
+    table->finish();
+}
+
+// local_steps, [algorithm.dylu] and [algorithm.qsr].
+void read_local_steps(TableReader& algorithm, sim::AlgorithmSpec& spec, QsrSpec& qsr) {
     const auto policy = algorithm.choice("local_steps", kPolicies);
     if (policy)
-        spec.local_steps = *policy == 0 ? sim::LocalStepPolicy::fixed : sim::LocalStepPolicy::dylu;
+        spec.local_steps = *policy == 1 ? sim::LocalStepPolicy::dylu : sim::LocalStepPolicy::fixed;
+    if (policy == 2 && spec.kind == ScheduleKind::ddp)
+        fail(*algorithm.get("local_steps"), algorithm.key_path("local_steps"),
+             "\"fixed\" with kind = \"ddp\" (every ddp round is one step)");
+    read_qsr(algorithm, policy == 2, qsr);
     const bool dylu = spec.local_steps == sim::LocalStepPolicy::dylu;
     if (dylu && spec.kind == ScheduleKind::ddp)
         fail(*algorithm.get("local_steps"), algorithm.key_path("local_steps"),
@@ -100,21 +117,22 @@ void read_kind_specific(TableReader& algorithm, sim::AlgorithmSpec& spec) {
 
 }  // namespace
 
-sim::AlgorithmSpec read_algorithm(TableReader algorithm) {
+sim::AlgorithmSpec read_algorithm(TableReader algorithm, QsrSpec& qsr) {
     sim::AlgorithmSpec spec;
     spec.kind = read_kind(algorithm);
     spec.inner_steps = read_inner_steps(algorithm, spec.kind);
-    read_local_steps(algorithm, spec);
+    read_local_steps(algorithm, spec, qsr);
     read_kind_specific(algorithm, spec);
     algorithm.finish();
     return spec;
 }
 
-sim::StopSpec read_run(TableReader run) {
+sim::StopSpec read_run(TableReader run, int& threads) {
     sim::StopSpec stop;
     stop.duration = run.duration("duration", TimeRange::positive());
     stop.server_updates = run.integer("server_updates", IntRange{1});
     stop.inner_steps = run.integer("inner_steps", IntRange{1});
+    threads = static_cast<int>(run.integer("threads", {1, 1024}).value_or(1));
     run.finish();
     if (!stop.duration && !stop.server_updates && !stop.inner_steps)
         throw ScenarioError(run.position(), run.path(),

@@ -1,6 +1,7 @@
 #pragma once
 // A loaded scenario: its name and source, the model it trains, and the fully resolved world.
 
+#include "scenarios/training_spec.hpp"
 #include "sim/world.hpp"
 
 #include <cstdint>
@@ -18,10 +19,14 @@ struct Scenario {
     std::string description;
     /// The file path as given to load_scenario, or the source name given to parse_scenario.
     std::string source;
-    /// Key `model.kind`; only "none" (timing-only) exists in this version.
-    std::string model = "none";
     /// The resolved world: per-worker multipliers are already drawn with the final seed.
+    /// world.model_bytes is `model.bytes` when given, else 0 until the engine builds the
+    /// model and sets it to parameters x model.bytes_per_parameter.
     sim::WorldSpec world;
+    /// Whether `model.bytes` was given (it then wins over the derived size).
+    bool model_bytes_explicit = false;
+    /// The model, data, optimizers, aggregation and evaluation (model.kind "none": timing-only).
+    TrainingSpec training;
 };
 
 /// How to load a scenario beyond what the file says (the CLI's --set and --seed).

@@ -1,4 +1,5 @@
 #include "scenarios/scenario_loader.hpp"
+#include "scenarios/training_json.hpp"
 
 namespace hetsim::scenarios {
 namespace {
@@ -76,7 +77,9 @@ nlohmann::json to_json(const Scenario& scenario) {
         {"description", scenario.description},
         {"source", scenario.source},
         {"seed", world.seed},
-        {"model", {{"kind", scenario.model}, {"bytes", sim::format_bytes(world.model_bytes)}}},
+        {"model_bytes", sim::format_bytes(world.model_bytes)},
+        {"model_bytes_explicit", scenario.model_bytes_explicit},
+        {"training", to_json(scenario.training)},
         {"workers", {{"count", world.workers.size()}, {"list", workers}}},
         {"network",
          {{"server",

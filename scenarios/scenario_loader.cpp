@@ -44,15 +44,6 @@ toml::table parse_toml(std::string_view text, const std::string& source_name) {
     }
 }
 
-// [model]: the kind (only "none" in this version) and the bytes of one transfer.
-std::int64_t read_model(TableReader model) {
-    if (const toml::node* kind = model.get("kind"); kind && kind->value<std::string>() != "none")
-        detail::fail(*kind, "model.kind", R"("none" (timing-only, the only kind in this version))");
-    const std::int64_t bytes = model.bytes("bytes").value_or(0);
-    model.finish();
-    return bytes;
-}
-
 // The root's own keys, then its sections in file order (workers before network, which needs
 // them), so that the first problem reported is the first one a reader meets.
 Scenario resolve(const toml::table& root, const std::string& source, const LoadOptions& options) {
@@ -66,20 +57,35 @@ Scenario resolve(const toml::table& root, const std::string& source, const LoadO
     world.seed = options.seed ? *options.seed : static_cast<std::uint64_t>(file_seed.value_or(0));
 
     TableReader model = reader.table_or_empty("model");
+    TableReader data = reader.table_or_empty("data");
     auto workers = reader.table("workers");
     TableReader network = reader.table_or_empty("network");
     auto algorithm = reader.table("algorithm");
+    TableReader inner = reader.table_or_empty("inner");
+    TableReader outer = reader.table_or_empty("outer");
+    TableReader aggregation = reader.table_or_empty("aggregation");
+    TableReader eval = reader.table_or_empty("eval");
     auto run = reader.table("run");
     reader.finish();  // top-level typos first: they often explain a missing section
 
-    world.model_bytes = read_model(model);
+    TrainingSpec& training = scenario.training;
+    std::optional<std::int64_t> bytes;
+    training.model = detail::read_model(model, bytes);
+    scenario.model_bytes_explicit = bytes.has_value();
+    world.model_bytes = bytes.value_or(0);
+    training.data = detail::read_data(data, training.model);
     if (!workers) reader.missing("workers", "a [workers] table");
     world.workers = detail::read_workers(*workers, world.seed);
     world.network = detail::read_network(network, world.workers);
     if (!algorithm) reader.missing("algorithm", "an [algorithm] table with at least `kind`");
-    world.algorithm = detail::read_algorithm(*algorithm);
+    world.algorithm = detail::read_algorithm(*algorithm, training.qsr);
+    training.inner = detail::read_inner(inner);
+    training.outer = detail::read_outer(outer);
+    training.aggregation = detail::read_aggregation(aggregation);
     if (!run) reader.missing("run", "a [run] table with duration, server_updates or inner_steps");
-    world.stop = detail::read_run(*run);
+    world.stop = detail::read_run(*run, training.threads);
+    training.eval = detail::read_eval(eval, world);
+    detail::complete_training(training, world, inner);
     return scenario;
 }
 

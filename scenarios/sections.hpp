@@ -3,9 +3,11 @@
 // unknown keys) and returns resolved sim:: structs. Internal to hetsim::scenarios.
 
 #include "scenarios/table_reader.hpp"
+#include "scenarios/training_spec.hpp"
 #include "sim/world.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace hetsim::scenarios::detail {
@@ -36,11 +38,26 @@ bool read_failures(TableReader failures, std::vector<sim::WorkerSpec>& workers);
 /// `[network]`: sets every worker's link and returns the server's settings.
 sim::NetworkSpec read_network(TableReader network, std::vector<sim::WorkerSpec>& workers);
 
-/// `[algorithm]`: the schedule and its knobs, with per-kind defaults applied.
-sim::AlgorithmSpec read_algorithm(TableReader algorithm);
+/// `[algorithm]`: the schedule and its knobs, with per-kind defaults applied; fills `qsr` from
+/// local_steps = "qsr" and [algorithm.qsr].
+sim::AlgorithmSpec read_algorithm(TableReader algorithm, QsrSpec& qsr);
 
-/// `[run]`: when the run stops; at least one limit.
-sim::StopSpec read_run(TableReader run);
+/// `[model]`: the model; `explicit_bytes` gets `bytes` when the file sets it.
+ModelSpec read_model(TableReader model, std::optional<std::int64_t>& explicit_bytes);
+/// `[data]`, with defaults that depend on the model kind.
+DataSpec read_data(TableReader data, const ModelSpec& model);
+/// `[inner]`, `[outer]`, `[aggregation]`.
+InnerOptimizerSpec read_inner(TableReader inner);
+OuterOptimizerSpec read_outer(TableReader outer);
+AggregationSpec read_aggregation(TableReader aggregation);
+/// `[eval]`; without `every` or `every_updates`, about 20 evaluations over the run.
+EvalSpec read_eval(TableReader eval, const sim::WorldSpec& world);
+/// Fills what depends on the whole scenario: a cosine schedule's length, and checks the
+/// model/data combination. `where` positions errors about the combination.
+void complete_training(TrainingSpec& training, const sim::WorldSpec& world, const TableReader& inner);
+
+/// `[run]`: when the run stops (at least one limit), and Torch's thread count.
+sim::StopSpec read_run(TableReader run, int& threads);
 
 /// A worker index in 0..count-1 (the message names workers.count).
 std::size_t to_worker_index(const toml::node& node, const std::string& key, std::size_t count);

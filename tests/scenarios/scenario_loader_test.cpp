@@ -53,7 +53,7 @@ TEST_CASE("every example scenario loads, is timing-only and stops after a bounde
         CAPTURE(entry.path().string());
         const Scenario s = hetsim::scenarios::load_scenario(entry.path());
         CHECK(s.name == entry.path().stem().string());
-        CHECK(s.model == "none");
+        CHECK(s.training.model.kind == "none");
         CHECK_FALSE(s.description.empty());
         REQUIRE(s.world.stop.server_updates.has_value());
         CHECK(*s.world.stop.server_updates <= 3000);

@@ -1,0 +1,148 @@
+// [inner], [outer], [aggregation] and [eval]: how workers and the server update the model.
+#include "scenarios/sections.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+
+namespace hetsim::scenarios::detail {
+namespace {
+
+constexpr std::array<std::string_view, 4> kInner{"sgd", "adamw", "rmsprop", "delta-sgd"};
+constexpr std::array<std::string_view, 4> kOuter{"sgd", "nesterov", "adam", "delayed-nesterov"};
+constexpr std::array<std::string_view, 3> kStaleness{"constant", "polynomial", "hinge"};
+constexpr std::array<std::string_view, 2> kSchedules{"constant", "cosine"};
+constexpr std::array<std::string_view, 2> kIndexedBy{"worker", "shard"};
+
+template <std::size_t N>
+std::string pick(TableReader& t, std::string_view key, const std::array<std::string_view, N>& c,
+                 std::string fallback) {
+    const auto index = t.choice(key, c);
+    return index ? std::string(c[*index]) : std::move(fallback);
+}
+
+double num(TableReader& t, std::string_view key, NumberRange range, double fallback) {
+    return t.number(key, range).value_or(fallback);
+}
+
+LrScheduleSpec read_schedule(TableReader s) {
+    LrScheduleSpec spec;
+    spec.kind = pick(s, "kind", kSchedules, spec.kind);
+    spec.warmup_steps = s.integer("warmup_steps", IntRange{0}).value_or(0);
+    spec.total_steps = s.integer("total_steps", IntRange{1}).value_or(0);
+    spec.min_lr = num(s, "min_lr", NumberRange::at_least(0.0), 0.0);
+    spec.indexed_by = pick(s, "indexed_by", kIndexedBy, spec.indexed_by);
+    s.finish();
+    return spec;
+}
+
+void read_delta_sgd(TableReader d, InnerOptimizerSpec& spec) {
+    spec.delta_eta0 = num(d, "eta0", NumberRange::positive(), spec.delta_eta0);
+    spec.delta_theta0 = num(d, "theta0", NumberRange::positive(), spec.delta_theta0);
+    spec.delta_gamma = num(d, "gamma", NumberRange::positive(), spec.delta_gamma);
+    spec.delta_delta = num(d, "delta", NumberRange::positive(), spec.delta_delta);
+    d.finish();
+}
+
+}  // namespace
+
+InnerOptimizerSpec read_inner(TableReader inner) {
+    InnerOptimizerSpec spec;
+    spec.kind = pick(inner, "optimizer", kInner, spec.kind);
+    spec.lr = num(inner, "lr", NumberRange::positive(), spec.kind == "sgd" ? 0.1 : spec.lr);
+    spec.momentum = num(inner, "momentum", {0.0, false, 1.0, true}, 0.0);
+    spec.nesterov = inner.boolean("nesterov").value_or(false);
+    spec.beta1 = num(inner, "beta1", {0.0, false, 1.0, true}, spec.beta1);
+    spec.beta2 = num(inner, "beta2", {0.0, false, 1.0, true}, spec.beta2);
+    spec.alpha = num(inner, "alpha", {0.0, false, 1.0, true}, spec.alpha);
+    spec.eps = num(inner, "eps", NumberRange::positive(), spec.eps);
+    spec.weight_decay = num(inner, "weight_decay", NumberRange::at_least(0.0), 0.0);
+    spec.reset_each_round = inner.boolean("reset_each_round").value_or(false);
+    spec.clip_norm = num(inner, "clip_norm", NumberRange::at_least(0.0), 0.0);
+    spec.clip_fraction = num(inner, "clip_fraction", {0.0, false, 1.0, true}, 0.0);
+    if (auto d = inner.table("delta_sgd")) read_delta_sgd(*d, spec);
+    if (auto s = inner.table("schedule")) spec.schedule = read_schedule(*s);
+    inner.finish();
+    return spec;
+}
+
+OuterOptimizerSpec read_outer(TableReader outer) {
+    OuterOptimizerSpec spec;
+    spec.kind = pick(outer, "optimizer", kOuter, spec.kind);
+    // DiLoCo's outer Nesterov: lr 0.7, momentum 0.9; plain SGD defaults to lr 1 (FedAvg).
+    spec.lr = num(outer, "lr", NumberRange::positive(), spec.kind == "sgd" ? 1.0
+                                                        : spec.kind == "adam" ? 1e-3
+                                                                              : spec.lr);
+    const double default_momentum = spec.kind == "sgd" ? 0.0 : spec.momentum;
+    spec.momentum = num(outer, "momentum", {0.0, false, 1.0, true}, default_momentum);
+    spec.beta1 = num(outer, "beta1", {0.0, false, 1.0, true}, spec.beta1);
+    spec.beta2 = num(outer, "beta2", {0.0, false, 1.0, true}, spec.beta2);
+    spec.eps = num(outer, "eps", NumberRange::positive(), spec.eps);
+    if (auto dn = outer.table("delayed_nesterov")) {
+        if (spec.kind != "delayed-nesterov")
+            fail(*outer.get("delayed_nesterov"), outer.key_path("delayed_nesterov"),
+                 "[outer.delayed_nesterov] only with optimizer = \"delayed-nesterov\"");
+        spec.buffer = static_cast<int>(dn->integer("buffer", {1, 1'000'000}).value_or(1));
+        const double max_c = 1.0 / spec.buffer;
+        spec.activation = num(*dn, "activation", NumberRange::closed(0.0, max_c), 0.0);
+        dn->finish();
+    }
+    outer.finish();
+    return spec;
+}
+
+AggregationSpec read_aggregation(TableReader aggregation) {
+    AggregationSpec spec;
+    spec.staleness = pick(aggregation, "staleness", kStaleness, spec.staleness);
+    spec.weight = num(aggregation, "weight", NumberRange::positive(), 1.0);
+    spec.a = num(aggregation, "a", NumberRange::at_least(0.0), spec.a);
+    spec.b = num(aggregation, "b", NumberRange::at_least(0.0), spec.b);
+    spec.drop_above = aggregation.integer("drop_above", IntRange{0});
+    aggregation.finish();
+    return spec;
+}
+
+EvalSpec read_eval(TableReader eval, const sim::WorldSpec& world) {
+    EvalSpec spec;
+    if (auto every = eval.duration("every", TimeRange::positive())) spec.every_ns = every->count();
+    spec.every_updates = eval.integer("every_updates", IntRange{1});
+    spec.batch_size = static_cast<int>(eval.integer("batch_size", {1, 1 << 20}).value_or(64));
+    eval.finish();
+    if (spec.every_ns || spec.every_updates) return spec;
+    // About 20 points over the run, on the limit that ends it.
+    if (world.stop.duration)
+        spec.every_ns = std::max<std::int64_t>(1, world.stop.duration->count() / 20);
+    else if (world.stop.server_updates)
+        spec.every_updates = std::max<std::int64_t>(1, *world.stop.server_updates / 20);
+    else
+        spec.every_updates = std::max<std::int64_t>(
+            1, *world.stop.inner_steps / 20 /
+                   (static_cast<std::int64_t>(world.workers.size()) * world.algorithm.inner_steps));
+    return spec;
+}
+
+void complete_training(TrainingSpec& training, const sim::WorldSpec& world,
+                       const TableReader& inner) {
+    LrScheduleSpec& schedule = training.inner.schedule;
+    if (schedule.kind != "cosine" || schedule.total_steps > 0) return;
+    // Steps one worker (or one shard) takes over the run, when the run's limit tells.
+    const auto k = static_cast<std::int64_t>(world.workers.size());
+    const std::int64_t h = world.algorithm.inner_steps;
+    const bool sync = world.algorithm.kind == sim::ScheduleKind::sync ||
+                      world.algorithm.kind == sim::ScheduleKind::ddp;
+    std::int64_t total = 0;
+    if (world.stop.inner_steps)
+        total = *world.stop.inner_steps / k;
+    else if (world.stop.server_updates)
+        total = sync ? *world.stop.server_updates * h
+                     : *world.stop.server_updates * h * world.algorithm.buffer / k;
+    if (total <= 0)
+        throw ScenarioError(inner.position(), inner.key_path("schedule.total_steps"),
+                            "a number of steps for the cosine schedule (it cannot be derived "
+                            "from run.duration)",
+                            "nothing");
+    schedule.total_steps = std::max<std::int64_t>(1, total - schedule.warmup_steps);
+}
+
+}  // namespace hetsim::scenarios::detail
