@@ -53,13 +53,14 @@ int read_inner_steps(TableReader& algorithm, ScheduleKind kind) {
 }
 
 // [algorithm.qsr]: QSR (Gu et al. 2024) plans H from the inner learning rate; the schedule
-// keeps H = inner_steps as H_base and the trainer raises it.
-void read_qsr(TableReader& algorithm, bool enabled, QsrSpec& qsr) {
+// keeps H = inner_steps as H_base and the trainer raises it. `policy` is local_steps.
+void read_qsr(TableReader& algorithm, std::string_view policy, QsrSpec& qsr) {
     const toml::node* node = algorithm.get("qsr");
-    qsr.enabled = enabled;
+    qsr.enabled = policy == "qsr";
     if (node == nullptr) return;
-    if (!enabled)
-        fail(*node, algorithm.key_path("qsr"), "[algorithm.qsr] only with local_steps = \"qsr\"");
+    if (!qsr.enabled)
+        fail(*node, algorithm.key_path("qsr"), "[algorithm.qsr] only with local_steps = \"qsr\"",
+             fmt::format("local_steps = \"{}\"", policy));
     auto table = algorithm.table("qsr");
     qsr.alpha = table->number("alpha", NumberRange::positive()).value_or(qsr.alpha);
     table->finish();
@@ -67,22 +68,18 @@ void read_qsr(TableReader& algorithm, bool enabled, QsrSpec& qsr) {
 
 // local_steps, [algorithm.dylu] and [algorithm.qsr].
 void read_local_steps(TableReader& algorithm, sim::AlgorithmSpec& spec, QsrSpec& qsr) {
-    const auto policy = algorithm.choice("local_steps", kPolicies);
-    if (policy)
-        spec.local_steps = *policy == 1 ? sim::LocalStepPolicy::dylu : sim::LocalStepPolicy::fixed;
-    if (policy == 2 && spec.kind == ScheduleKind::ddp)
+    const std::string_view policy =
+        kPolicies[algorithm.choice("local_steps", kPolicies).value_or(0)];
+    if (policy != "fixed" && spec.kind == ScheduleKind::ddp)
         fail(*algorithm.get("local_steps"), algorithm.key_path("local_steps"),
              "\"fixed\" with kind = \"ddp\" (every ddp round is one step)");
-    read_qsr(algorithm, policy == 2, qsr);
-    const bool dylu = spec.local_steps == sim::LocalStepPolicy::dylu;
-    if (dylu && spec.kind == ScheduleKind::ddp)
-        fail(*algorithm.get("local_steps"), algorithm.key_path("local_steps"),
-             "\"fixed\" with kind = \"ddp\" (every ddp round is one step)");
+    if (policy == "dylu") spec.local_steps = sim::LocalStepPolicy::dylu;
+    read_qsr(algorithm, policy, qsr);
     const toml::node* node = algorithm.get("dylu");
     if (node == nullptr) return;
-    if (!dylu)
+    if (policy != "dylu")
         fail(*node, algorithm.key_path("dylu"), "[algorithm.dylu] only with local_steps = \"dylu\"",
-             "local_steps = \"fixed\"");
+             fmt::format("local_steps = \"{}\"", policy));
     auto table = algorithm.table("dylu");
     const toml::node* min_steps = table->get("min_steps");
     table->finish();

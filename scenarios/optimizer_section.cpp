@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <limits>
 
 namespace hetsim::scenarios::detail {
 namespace {
@@ -45,6 +46,43 @@ void read_delta_sgd(TableReader d, InnerOptimizerSpec& spec) {
     d.finish();
 }
 
+// Inner steps that one server update applies, all workers together: a sync (or ddp) round
+// holds every worker's H steps, an async update one worker's, a fedbuff step `buffer` of them.
+std::int64_t steps_per_update(const sim::WorldSpec& world) {
+    const auto k = static_cast<std::int64_t>(world.workers.size());
+    const std::int64_t h = world.algorithm.inner_steps;
+    switch (world.algorithm.kind) {
+    case sim::ScheduleKind::sync:
+    case sim::ScheduleKind::ddp: return k * h;
+    case sim::ScheduleKind::fedbuff: return h * world.algorithm.buffer;
+    case sim::ScheduleKind::async: break;
+    }
+    return h;
+}
+
+// Inner steps the run applies, all workers together, when its step limits tell (the smaller
+// of the two when both are set: the run stops at the first); 0 for a duration-only run.
+std::int64_t run_inner_steps(const sim::WorldSpec& world) {
+    constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+    std::int64_t total = 0;
+    if (const auto& updates = world.stop.server_updates)  // saturating: updates are unbounded
+        total = *updates > kMax / steps_per_update(world) ? kMax
+                                                           : *updates * steps_per_update(world);
+    if (world.stop.inner_steps)
+        total = total > 0 ? std::min(total, *world.stop.inner_steps) : *world.stop.inner_steps;
+    return total;
+}
+
+// QSR's H = (alpha / lr)^2 needs lr > 0, and a cosine schedule ends at min_lr.
+void check_qsr_min_lr(TableReader& schedule_table, const LrScheduleSpec& schedule) {
+    if (schedule.min_lr > 0.0) return;
+    const std::string key = schedule_table.key_path("min_lr");
+    const std::string expected = "a number > 0 with local_steps = \"qsr\" (QSR's H = (alpha / "
+                                 "lr)^2 needs lr > 0 once the cosine has decayed)";
+    if (const toml::node* node = schedule_table.get("min_lr")) fail(*node, key, expected);
+    throw ScenarioError(schedule_table.position(), key, expected, "nothing (min_lr defaults to 0)");
+}
+
 }  // namespace
 
 InnerOptimizerSpec read_inner(TableReader inner) {
@@ -53,6 +91,9 @@ InnerOptimizerSpec read_inner(TableReader inner) {
     spec.lr = num(inner, "lr", NumberRange::positive(), spec.kind == "sgd" ? 0.1 : spec.lr);
     spec.momentum = num(inner, "momentum", {0.0, false, 1.0, true}, 0.0);
     spec.nesterov = inner.boolean("nesterov").value_or(false);
+    if (spec.nesterov && spec.momentum == 0.0)
+        fail(*inner.get("nesterov"), inner.key_path("nesterov"),
+             "false with inner.momentum = 0 (Nesterov needs a momentum > 0)");
     spec.beta1 = num(inner, "beta1", {0.0, false, 1.0, true}, spec.beta1);
     spec.beta2 = num(inner, "beta2", {0.0, false, 1.0, true}, spec.beta2);
     spec.alpha = num(inner, "alpha", {0.0, false, 1.0, true}, spec.alpha);
@@ -82,7 +123,8 @@ OuterOptimizerSpec read_outer(TableReader outer) {
     if (auto dn = outer.table("delayed_nesterov")) {
         if (spec.kind != "delayed-nesterov")
             fail(*outer.get("delayed_nesterov"), outer.key_path("delayed_nesterov"),
-                 "[outer.delayed_nesterov] only with optimizer = \"delayed-nesterov\"");
+                 "[outer.delayed_nesterov] only with optimizer = \"delayed-nesterov\"",
+                 fmt::format("optimizer = \"{}\"", spec.kind));
         spec.buffer = static_cast<int>(dn->integer("buffer", {1, 1'000'000}).value_or(1));
         const double max_c = 1.0 / spec.buffer;
         spec.activation = num(*dn, "activation", NumberRange::closed(0.0, max_c), 0.0);
@@ -110,39 +152,36 @@ EvalSpec read_eval(TableReader eval, const sim::WorldSpec& world) {
     spec.batch_size = static_cast<int>(eval.integer("batch_size", {1, 1 << 20}).value_or(64));
     eval.finish();
     if (spec.every_ns || spec.every_updates) return spec;
-    // About 20 points over the run, on the limit that ends it.
-    if (world.stop.duration)
+    // About 20 points over the run: by virtual time when the run has a duration, else by
+    // server updates (the run's inner-step limit converted to updates when it is the smaller).
+    if (world.stop.duration) {
         spec.every_ns = std::max<std::int64_t>(1, world.stop.duration->count() / 20);
-    else if (world.stop.server_updates)
-        spec.every_updates = std::max<std::int64_t>(1, *world.stop.server_updates / 20);
-    else
-        spec.every_updates = std::max<std::int64_t>(
-            1, *world.stop.inner_steps / 20 /
-                   (static_cast<std::int64_t>(world.workers.size()) * world.algorithm.inner_steps));
+        return spec;
+    }
+    const std::int64_t updates = run_inner_steps(world) / steps_per_update(world);
+    spec.every_updates = std::max<std::int64_t>(1, updates / 20);
     return spec;
 }
 
 void complete_training(TrainingSpec& training, const sim::WorldSpec& world,
                        const TableReader& inner) {
     LrScheduleSpec& schedule = training.inner.schedule;
-    if (schedule.kind != "cosine" || schedule.total_steps > 0) return;
-    // Steps one worker (or one shard) takes over the run, when the run's limit tells.
-    const auto k = static_cast<std::int64_t>(world.workers.size());
-    const std::int64_t h = world.algorithm.inner_steps;
-    const bool sync = world.algorithm.kind == sim::ScheduleKind::sync ||
-                      world.algorithm.kind == sim::ScheduleKind::ddp;
-    std::int64_t total = 0;
-    if (world.stop.inner_steps)
-        total = *world.stop.inner_steps / k;
-    else if (world.stop.server_updates)
-        total = sync ? *world.stop.server_updates * h
-                     : *world.stop.server_updates * h * world.algorithm.buffer / k;
-    if (total <= 0)
-        throw ScenarioError(inner.position(), inner.key_path("schedule.total_steps"),
-                            "a number of steps for the cosine schedule (it cannot be derived "
-                            "from run.duration)",
+    if (schedule.kind != "cosine") return;
+    TableReader table = *TableReader(inner).table("schedule");  // cosine needs the table
+    if (training.qsr.enabled) check_qsr_min_lr(table, schedule);
+    if (schedule.total_steps > 0) return;
+    const std::int64_t steps = run_inner_steps(world);
+    if (steps == 0)
+        throw ScenarioError(table.position(), table.key_path("total_steps"),
+                            "the cosine schedule's length in steps (it is derived from "
+                            "run.server_updates or run.inner_steps, never from run.duration)",
                             "nothing");
-    schedule.total_steps = std::max<std::int64_t>(1, total - schedule.warmup_steps);
+    // Steps one worker (or one shard, when the schedule is indexed by shard) takes over the
+    // run: the run's inner steps shared evenly among them.
+    const bool by_shard = schedule.indexed_by == "shard" && training.data.shards > 0;
+    const std::int64_t counters =
+        by_shard ? training.data.shards : static_cast<std::int64_t>(world.workers.size());
+    schedule.total_steps = std::max<std::int64_t>(1, steps / counters - schedule.warmup_steps);
 }
 
 }  // namespace hetsim::scenarios::detail

@@ -14,7 +14,8 @@ namespace hetsim::scenarios {
 /// The model every worker trains. kind "none" means timing-only.
 struct ModelSpec {
     std::string kind = "none";  ///< none | gpt | mlp | cnn | linear
-    // gpt: a preset (nano, tiny, 20M, 60M, 150M) or explicit sizes; explicit keys win.
+    // gpt: a preset (nano, tiny, 20M, 60M, 150M) sets layers, d_model and heads (the loader
+    // rejects explicit sizes beside a preset); otherwise the explicit sizes below.
     std::string preset;  ///< "" = explicit sizes below
     int layers = 2;
     int d_model = 64;
