@@ -1,5 +1,8 @@
 #include "engine/commands.hpp"
 
+#include "engine/training_run.hpp"
+#include "analysis/compare.hpp"
+#include "analysis/metrics.hpp"
 #include "analysis/run_files.hpp"
 #include "analysis/summary.hpp"
 #include "hetsim/version.hpp"
@@ -13,6 +16,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <ostream>
 #include <sstream>
 
@@ -56,10 +60,22 @@ void write_csv(const fs::path& path, Writer writer, const sim::RunResult& result
     analysis::write_text_atomically(path, text.str());
 }
 
+nlohmann::json metrics_json(const analysis::MetricsRow& m) {
+    return {{"time_s", sim::to_seconds(m.time)}, {"server_updates", m.server_updates},
+            {"loss", m.loss},                     {"perplexity", m.perplexity},
+            {"bits_per_byte", m.bits_per_byte},   {"accuracy", m.accuracy}};
+}
+
 nlohmann::json run_json(const scenarios::Scenario& scenario, const analysis::RunSummary& s,
-                        double host_seconds, bool trace) {
+                        double host_seconds, bool trace, const TrainingRun* training) {
     nlohmann::json files = {"updates.csv", "workers.csv"};
     if (trace) files.push_back("trace.csv");
+    if (training) files.push_back("metrics.csv");
+    nlohmann::json model = nullptr;
+    if (training) {
+        model = training->info;
+        if (!training->metrics.empty()) model["final"] = metrics_json(training->metrics.back());
+    }
     return {
         {"hetsim_version", kVersion},
         {"seed", scenario.world.seed},
@@ -77,35 +93,58 @@ nlohmann::json run_json(const scenarios::Scenario& scenario, const analysis::Run
           {"failures", s.failures},
           {"rounds_lost", s.rounds_lost},
           {"events", s.events}}},
+        {"training", model},
         {"host", {{"run_time_s", host_seconds}}},
         {"files", files},
     };
 }
 
+void print_final_metrics(const analysis::MetricsRow& m, std::ostream& log) {
+    if (m.perplexity > 0)
+        fmt::print(log, "  {:<16}loss {:.4f}, perplexity {:.4g}, {:.4f} bits per byte\n",
+                   "final eval", m.loss, m.perplexity, m.bits_per_byte);
+    else
+        fmt::print(log, "  {:<16}loss {:.4f}, accuracy {:.2f}%\n", "final eval", m.loss,
+                   100 * m.accuracy);
+}
+
 }  // namespace
 
 void run_command(const RunOptions& options, std::ostream& log) {
-    const scenarios::Scenario scenario = load(options);
+    scenarios::Scenario scenario = load(options);
     const fs::path out = options.out.value_or(fs::path("out") / scenario.name);
     prepare_output(out, options.overwrite, options.trace);
 
     const auto started = std::chrono::steady_clock::now();
-    const sim::RunResult result = sim::run_schedule(scenario.world, nullptr, options.trace);
+    std::optional<TrainingRun> training;
+    sim::RunResult timing;
+    if (scenario.training.model.kind != "none")
+        training = run_training(scenario, options.trace);
+    else
+        timing = sim::run_schedule(scenario.world, nullptr, options.trace);
+    const sim::RunResult& result = training ? training->result : timing;
     const double host_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
     write_csv(out / "updates.csv", analysis::write_updates_csv, result);
     write_csv(out / "workers.csv", analysis::write_workers_csv, result);
     if (options.trace) write_csv(out / "trace.csv", analysis::write_trace_csv, result);
+    if (training) {
+        std::ostringstream text;
+        analysis::write_metrics_csv(text, training->metrics);
+        analysis::write_text_atomically(out / "metrics.csv", text.str());
+    }
     const analysis::RunSummary summary = analysis::summarise(result);
     // run.json last: its presence marks a finished run.
-    analysis::write_text_atomically(
-        out / "run.json", run_json(scenario, summary, host_seconds, options.trace).dump(2) + "\n");
+    const nlohmann::json json =
+        run_json(scenario, summary, host_seconds, options.trace, training ? &*training : nullptr);
+    analysis::write_text_atomically(out / "run.json", json.dump(2) + "\n");
 
-    fmt::print(log, "hetsim {}: {} ({}, {} workers, seed {})\n", kVersion, scenario.name,
-               sim::to_string(scenario.world.algorithm.kind), scenario.world.workers.size(),
-               scenario.world.seed);
+    fmt::print(log, "hetsim {}: {} ({}, {} workers, model {}, seed {})\n", kVersion,
+               scenario.name, sim::to_string(scenario.world.algorithm.kind),
+               scenario.world.workers.size(), scenario.training.model.kind, scenario.world.seed);
     log << analysis::format_summary(summary);
+    if (training && !training->metrics.empty()) print_final_metrics(training->metrics.back(), log);
     fmt::print(log, "  {:<16}{} events in {:.3f} s host ({:.2f} M events/s)\n", "simulation",
                summary.events, host_seconds,
                host_seconds > 0 ? static_cast<double>(summary.events) / host_seconds * 1e-6 : 0.0);
@@ -125,6 +164,12 @@ void validate_command(const RunOptions& options, std::ostream& log) {
     fmt::print(log, "  {} workers, step time {} .. {}, algorithm {} (H = {}), seed {}\n",
                w.workers.size(), sim::format_duration(fastest), sim::format_duration(slowest),
                sim::to_string(w.algorithm.kind), w.algorithm.inner_steps, w.seed);
+}
+
+void compare_command(const std::vector<fs::path>& runs, std::ostream& out) {
+    std::vector<analysis::RunRecord> records;
+    for (const fs::path& dir : runs) records.push_back(analysis::read_run(dir));
+    out << analysis::format_run_table(records);
 }
 
 }  // namespace hetsim::engine

@@ -29,4 +29,7 @@ void run_command(const RunOptions& options, std::ostream& log);
 /// Loads and validates the scenario and prints a short description of the resolved world.
 void validate_command(const RunOptions& options, std::ostream& log);
 
+/// Prints a Markdown table comparing finished runs (their run.json files).
+void compare_command(const std::vector<std::filesystem::path>& runs, std::ostream& out);
+
 }  // namespace hetsim::engine

@@ -37,6 +37,10 @@ int main(int argc, char** argv) {
     run->add_flag("--overwrite", options.overwrite, "Replace a finished run in the output folder");
     CLI::App* validate = app.add_subcommand("validate", "Check a scenario without running it");
     add_scenario_options(validate, options);
+    std::vector<std::filesystem::path> compare_dirs;
+    CLI::App* compare =
+        app.add_subcommand("compare", "Print a Markdown table comparing finished runs");
+    compare->add_option("runs", compare_dirs, "Run folders (each with a run.json)")->required();
 
     try {
         app.parse(argc, argv);
@@ -47,8 +51,10 @@ int main(int argc, char** argv) {
     try {
         if (run->parsed())
             hetsim::engine::run_command(options, std::cout);
-        else
+        else if (validate->parsed())
             hetsim::engine::validate_command(options, std::cout);
+        else
+            hetsim::engine::compare_command(compare_dirs, std::cout);
         return 0;
     } catch (const hetsim::ScenarioError& e) {
         std::cerr << "error: " << e.what() << '\n';

@@ -38,10 +38,14 @@ public:
 };
 
 /// Builds the dataset a spec describes for `workers` workers (shards = spec.shards or workers).
-/// Throws hetsim::DataError (missing or corrupt data, with what to run to fetch it) or
-/// ConfigError (impossible combination, e.g. genre partition on MNIST).
+/// `context` is the number of tokens per lm example (ModelSpec.context; ignored by the other
+/// sources). Data comes from `data_dir` (tools/fetch-data installs it there; a BPE model is
+/// cached under data_dir/bpe). Throws hetsim::DataError (missing or corrupt data, with what to
+/// run to fetch it) or ConfigError (impossible combination, e.g. genre partition on MNIST).
+/// MNIST inputs are flat [B, 784] (DataShape.image is false): a cnn reshapes them itself.
 std::unique_ptr<Dataset> make_dataset(const scenarios::DataSpec& spec, int workers,
-                                      std::uint64_t seed, const std::filesystem::path& data_dir);
+                                      std::uint64_t seed, const std::filesystem::path& data_dir,
+                                      std::int64_t context);
 
 /// Where downloaded and cached data lives: $HETSIM_DATA, else ~/.cache/hetsim.
 std::filesystem::path default_data_dir();

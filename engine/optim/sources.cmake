@@ -1,1 +1,19 @@
-set(HETSIM_OPTIM_SOURCES)
+# Optimizers, schedules and aggregation weights (paths relative to engine/).
+set(HETSIM_OPTIM_SOURCES
+    optim/tensor_list.cpp
+    optim/clipping.cpp
+    optim/lr_schedule.cpp
+    optim/staleness.cpp
+    optim/qsr.cpp
+    optim/aggregation.cpp
+    optim/inner_optimizer.cpp
+    optim/inner_sgd.cpp
+    optim/inner_adamw.cpp
+    optim/inner_rmsprop.cpp
+    optim/delta_sgd.cpp
+    optim/outer_optimizer.cpp
+    optim/outer_sgd.cpp
+    optim/outer_nesterov.cpp
+    optim/outer_adam.cpp
+    optim/delayed_nesterov.cpp
+)

@@ -1,0 +1,40 @@
+#include "engine/evaluator.hpp"
+
+#include "models/dataset.hpp"
+
+#include <torch/torch.h>
+
+#include <cmath>
+
+namespace hetsim::engine {
+
+Evaluator::Evaluator(models::Model& model, const models::Dataset& data, int batch_size)
+    : model_(model),
+      lm_(data.shape().task == "lm"),
+      bytes_per_token_(data.bytes_per_token()),
+      batches_(data.validation_batches(batch_size)) {}
+
+EvalResult Evaluator::evaluate(const std::vector<at::Tensor>& params) {
+    // Global parameter sets are immutable once published (copy-on-write), so the identity of
+    // the first tensor identifies the set.
+    if (!params.empty() && params.front().unsafeGetTensorImpl() == cached_for_) return cached_;
+    torch::NoGradGuard no_grad;
+    std::vector<at::Tensor> live = model_.parameters();
+    for (std::size_t i = 0; i < live.size(); ++i) live[i].copy_(params[i]);
+    models::EvalSums sums;
+    for (const models::Batch& b : batches_) sums += model_.evaluate(b);
+    EvalResult r;
+    if (sums.count > 0) {
+        r.loss = sums.loss_sum / static_cast<double>(sums.count);
+        r.accuracy = static_cast<double>(sums.correct) / static_cast<double>(sums.count);
+    }
+    if (lm_) {
+        r.perplexity = std::exp(r.loss);
+        r.bits_per_byte = r.loss / std::log(2.0) / bytes_per_token_;
+    }
+    cached_for_ = params.empty() ? nullptr : params.front().unsafeGetTensorImpl();
+    cached_ = r;
+    return r;
+}
+
+}  // namespace hetsim::engine

@@ -1,0 +1,43 @@
+#include "engine/optim/inner_adamw.hpp"
+
+#include "engine/optim/tensor_list.hpp"
+
+#include <torch/torch.h>
+
+#include <cmath>
+
+namespace hetsim::engine {
+
+InnerAdamW::InnerAdamW(AdamWOptions options, ClipOptions clip, bool reset_each_round)
+    : InnerOptimizer(clip, reset_each_round), options_(options) {}
+
+void InnerAdamW::reset_state() {
+    exp_avg_.clear();
+    exp_avg_sq_.clear();
+}
+
+void InnerAdamW::update(std::vector<at::Tensor>& params, const std::vector<at::Tensor>& grads,
+                        double lr) {
+    // The operations of torch::optim::AdamW::step (LibTorch 1.13) in their order; the step
+    // count is this object's, so a worker that joins late (or resets) bias-corrects from 1.
+    if (options_.weight_decay != 0.0) at::_foreach_mul_(params, 1.0 - lr * options_.weight_decay);
+    if (exp_avg_.empty()) {
+        exp_avg_ = tensor_list::zeros_like(params);
+        exp_avg_sq_ = tensor_list::zeros_like(params);
+    }
+    const auto t = static_cast<double>(steps());
+    const double bias_correction1 = 1.0 - std::pow(options_.beta1, t);
+    const double bias_correction2 = 1.0 - std::pow(options_.beta2, t);
+
+    at::_foreach_mul_(exp_avg_, options_.beta1);
+    at::_foreach_add_(exp_avg_, grads, 1.0 - options_.beta1);
+    at::_foreach_mul_(exp_avg_sq_, options_.beta2);
+    at::_foreach_addcmul_(exp_avg_sq_, grads, grads, 1.0 - options_.beta2);
+
+    auto denom = at::_foreach_sqrt(exp_avg_sq_);
+    at::_foreach_div_(denom, std::sqrt(bias_correction2));
+    at::_foreach_add_(denom, options_.eps);
+    apply_ratio_update(params, exp_avg_, denom, lr / bias_correction1);
+}
+
+}  // namespace hetsim::engine

@@ -1,0 +1,25 @@
+#include "engine/optim/outer_sgd.hpp"
+
+#include "engine/optim/tensor_list.hpp"
+
+#include <torch/torch.h>
+
+namespace hetsim::engine {
+
+OuterSgd::OuterSgd(double lr, double momentum) : lr_(lr), momentum_(momentum) {}
+
+void OuterSgd::update(std::vector<at::Tensor>& theta, const std::vector<at::Tensor>& g) {
+    if (momentum_ == 0.0) {
+        tensor_list::axpy_(theta, -lr_, g);
+        return;
+    }
+    if (m_.empty()) {
+        m_ = tensor_list::clone(g);
+    } else {
+        at::_foreach_mul_(m_, momentum_);
+        at::_foreach_add_(m_, g);
+    }
+    tensor_list::axpy_(theta, -lr_, m_);
+}
+
+}  // namespace hetsim::engine

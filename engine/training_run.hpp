@@ -1,0 +1,26 @@
+#pragma once
+// A scenario with a real model: builds its data and model, sizes the transfers from the
+// model, and runs the schedule with the trainer in the loop.
+
+#include "analysis/metrics.hpp"
+#include "scenarios/scenario.hpp"
+#include "sim/run_records.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <vector>
+
+namespace hetsim::engine {
+
+struct TrainingRun {
+    sim::RunResult result;
+    std::vector<analysis::MetricsRow> metrics;
+    /// Model and data facts for run.json: description, parameters, bytes, FLOPs, fingerprint.
+    nlohmann::json info;
+};
+
+/// Runs `scenario` (model.kind != "none"). When `model.bytes` was not given, sets
+/// scenario.world.model_bytes to parameters x model.bytes_per_parameter first.
+TrainingRun run_training(scenarios::Scenario& scenario, bool trace);
+
+}  // namespace hetsim::engine
