@@ -23,10 +23,10 @@ struct MetricsRow {
     double host_seconds = 0;       ///< host time since training started
 };
 
-/// metrics.csv: one row per evaluation, in virtual-time order. host_s is the only column that
-/// differs between two runs of the same scenario and seed; `with_host_time` = false leaves it
-/// out (for byte-for-byte comparisons).
+/// metrics.csv: one row per evaluation, in virtual-time order. host_s (host seconds since
+/// training started) is the only column that would differ between two runs of the same
+/// scenario and seed, so it is written only when `with_host_time` is set.
 void write_metrics_csv(std::ostream& out, const std::vector<MetricsRow>& rows,
-                       bool with_host_time = true);
+                       bool with_host_time = false);
 
 }  // namespace hetsim::analysis

@@ -131,7 +131,7 @@ void run_command(const RunOptions& options, std::ostream& log) {
     if (options.trace) write_csv(out / "trace.csv", analysis::write_trace_csv, result);
     if (training) {
         std::ostringstream text;
-        analysis::write_metrics_csv(text, training->metrics);
+        analysis::write_metrics_csv(text, training->metrics, options.host_time);
         analysis::write_text_atomically(out / "metrics.csv", text.str());
     }
     const analysis::RunSummary summary = analysis::summarise(result);

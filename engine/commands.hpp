@@ -19,6 +19,9 @@ struct RunOptions {
     std::optional<std::uint64_t> seed;   ///< --seed
     bool trace = false;                  ///< also write trace.csv
     bool overwrite = false;              ///< replace a finished run already in `out`
+    /// Add the host_s column to metrics.csv (off by default: without it metrics.csv is
+    /// byte-identical between runs of the same scenario and seed).
+    bool host_time = false;
 };
 
 /// Loads and validates the scenario, runs it, writes updates.csv, workers.csv, run.json (and

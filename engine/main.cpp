@@ -35,6 +35,8 @@ int main(int argc, char** argv) {
     run->add_option("--out", options.out, "Output folder (default: out/<scenario name>)");
     run->add_flag("--trace", options.trace, "Also write trace.csv with every event");
     run->add_flag("--overwrite", options.overwrite, "Replace a finished run in the output folder");
+    run->add_flag("--host-time", options.host_time,
+                  "Add host seconds to metrics.csv (then it differs between identical runs)");
     CLI::App* validate = app.add_subcommand("validate", "Check a scenario without running it");
     add_scenario_options(validate, options);
     std::vector<std::filesystem::path> compare_dirs;

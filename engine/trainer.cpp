@@ -63,12 +63,15 @@ struct Trainer::Impl {
           module_params(m.parameters()),
           global(std::make_shared<const Params>(tl::clone(module_params))),
           outer(make_outer_optimizer(s.training.outer)),
+          ddp_optimizer(make_inner_optimizer(s.training.inner)),
           sampler(s.training.data.assignment, shard_sizes(d), static_cast<int>(s.world.workers.size()),
                   s.world.seed),
           workers(s.world.workers.size()),
           started(std::chrono::steady_clock::now()) {
         for (auto& w : workers) w.optimizer = make_inner_optimizer(spec.inner);
-        if (spec.eval.every_ns) next_eval = sim::Time{0};
+        // Every curve starts from the initial model at time 0.
+        evaluate_at(sim::Time{0});
+        if (spec.eval.every_ns) next_eval = sim::Time{*spec.eval.every_ns};
     }
 
     static std::vector<std::int64_t> shard_sizes(const models::Dataset& d) {
@@ -87,6 +90,7 @@ struct Trainer::Impl {
     }
 
     void compute(int id);
+    Params gradient(int id, int step);
     void evaluate_at(sim::Time time);
     void evaluate_grid_before(sim::Time t, bool inclusive);
 
@@ -98,6 +102,7 @@ struct Trainer::Impl {
     Params module_params;
     std::shared_ptr<const Params> global;
     std::unique_ptr<OuterOptimizer> outer;
+    std::unique_ptr<InnerOptimizer> ddp_optimizer;  // ddp: one step per round on the global model
     ShardSampler sampler;
     std::vector<Worker> workers;
     std::chrono::steady_clock::time_point started;
@@ -153,6 +158,23 @@ void Trainer::round_lost(const sim::RoundInfo& round) {
     w.computed = false;
 }
 
+Params Trainer::Impl::gradient(int id, int step) {
+    const Worker& w = workers[static_cast<std::size_t>(id)];
+    const DataRange& r = w.range;
+    try {
+        const models::Batch batch =
+            data.train_batch(r.shard, r.position + static_cast<std::int64_t>(step) * r.batch,
+                             r.batch);
+        const at::Tensor loss = model.loss(batch);
+        HETSIM_CHECK(std::isfinite(loss.item<double>()), "the loss is {}", loss.item<double>());
+        return torch::autograd::grad({loss}, module_params);
+    } catch (const std::exception& e) {
+        // Torch errors get the worker, round and step added here, at the algorithm boundary.
+        throw Error(
+            fmt::format("worker {}, round {}, inner step {}: {}", id, w.round, step, e.what()));
+    }
+}
+
 void Trainer::Impl::compute(int id) {
     Worker& w = workers[static_cast<std::size_t>(id)];
     if (w.computed) return;
@@ -160,24 +182,21 @@ void Trainer::Impl::compute(int id) {
         torch::NoGradGuard no_grad;
         for (std::size_t i = 0; i < module_params.size(); ++i) module_params[i].copy_((*w.pulled)[i]);
     }
-    w.optimizer->begin_round();
-    const DataRange& r = w.range;
-    for (int step = 0; step < r.steps; ++step) {
-        try {
-            const models::Batch batch = data.train_batch(
-                r.shard, r.position + static_cast<std::int64_t>(step) * r.batch, r.batch);
-            const at::Tensor loss = model.loss(batch);
-            HETSIM_CHECK(std::isfinite(loss.item<double>()), "the loss is {}",
-                         loss.item<double>());
-            const Params grads = torch::autograd::grad({loss}, module_params);
-            // Clipping (global norm, top-fraction coordinates) happens inside the optimizer.
-            w.optimizer->step(module_params, grads, lr_for(w, step));
-        } catch (const std::exception& e) {
-            throw Error(fmt::format("worker {}, round {}, inner step {}: {}", id, w.round, step,
-                                    e.what()));
-        }
+    if (kind == sim::ScheduleKind::ddp) {
+        // Data parallel: the round's result is its gradient; the server averages them and takes
+        // one optimizer step (apply_ddp).
+        w.delta = gradient(id, 0);
+        w.steps_taken = w.first_step + 1;
+        w.computed = true;
+        return;
     }
-    w.steps_taken = w.first_step + r.steps;
+    w.optimizer->begin_round();
+    for (int step = 0; step < w.range.steps; ++step) {
+        const Params grads = gradient(id, step);
+        // Clipping (global norm, top-fraction coordinates) happens inside the optimizer.
+        w.optimizer->step(module_params, grads, lr_for(w, step));
+    }
+    w.steps_taken = w.first_step + w.range.steps;
     torch::NoGradGuard no_grad;
     w.delta = tl::sub(*w.pulled, module_params);  // pseudo-gradient: pulled - after
     w.computed = true;
@@ -209,7 +228,10 @@ void Trainer::apply(std::span<sim::UpdateRecord> updates) {
     // momentum) untouched; the schedule still counts the version.
     if (any) {
         Params next = tl::clone(*s.global);
-        s.outer->step(next, g);
+        if (s.kind == sim::ScheduleKind::ddp)
+            s.ddp_optimizer->step(next, g, lr_at(s.spec.inner.schedule, s.spec.inner.lr, s.version));
+        else
+            s.outer->step(next, g);
         s.global = std::make_shared<const Params>(std::move(next));
     }
     ++s.version;

@@ -1,0 +1,436 @@
+// Overhead of hetsim over a plain LibTorch training loop (the issue's target: (a)/(b) <= 1.05).
+// (a) runs a fixed number of inner steps through hetsim: 8 simulated workers, a sync or an
+// async schedule, the Trainer in the loop. (b) runs the same number of steps of the same model,
+// from the same initial parameters, on the same batches in one plain loop: once with
+// torch::optim::AdamW and backward() ("torch"), once with the project's InnerAdamW and
+// autograd::grad ("inner", the trainer's own step). Timed: only the steps (a: run_schedule;
+// b: the loop). Not timed, reported apart: building the model, optimizer and Trainer (setup)
+// and the Trainer's single evaluation at the end (eval). After the benchmarks a summary prints
+// medians, ratios and where hetsim's extra time goes (docs/performance.md).
+
+#include "engine/optim/inner_optimizer.hpp"
+#include "engine/optim/outer_optimizer.hpp"
+#include "engine/optim/tensor_list.hpp"
+#include "engine/trainer.hpp"
+#include "models/dataset.hpp"
+#include "models/model.hpp"
+#include "scenarios/scenario_loader.hpp"
+#include "sim/error.hpp"
+#include "sim/schedule.hpp"
+
+#include <benchmark/benchmark.h>
+#include <fmt/format.h>
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <cstdio>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+using namespace hetsim;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+namespace tl = engine::tensor_list;
+
+constexpr int kWorkers = 8;
+constexpr int kInnerSteps = 20;          // H, as in scenarios/brown-gpt-8.toml
+constexpr std::uint64_t kInitSeed = 77;  // the same initial parameters in (a) and (b)
+
+double seconds_since(Clock::time_point t0) {
+    return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+// CPU time of this thread (Torch runs inline with one intra-op thread): less sensitive than
+// wall time to other processes taking the shared cores.
+double thread_cpu_seconds() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
+struct ModelCase {
+    std::string name;
+    std::string model_data_toml;  // the [model] and [data] tables
+    std::int64_t total_steps;     // inner steps of one run, all workers together
+};
+
+// The public toy's MLP (gaussian mixture, 16 features, 4 classes; hidden 512 and 128) and the
+// demo's nano GPT on Brown (byte tokens). Step counts are multiples of K x H, so a sync run
+// ends after whole rounds.
+const ModelCase kMlp{"mlp", R"(
+[model]
+kind = "mlp"
+hidden = [512, 128]
+[data]
+source = "gaussian-mixture"
+batch_size = 32
+validation_examples = 512
+)",
+                     kWorkers * kInnerSteps * 25};
+const ModelCase kGpt{"gpt", R"(
+[model]
+kind = "gpt"
+preset = "nano"
+context = 64
+[data]
+source = "brown"
+tokenizer = "byte"
+batch_size = 16
+validation_examples = 256
+)",
+                     kWorkers * kInnerSteps * 4};
+
+// Workers as in the demo (1x..4x); evaluation only at the end (every_updates is out of reach).
+std::string scenario_toml(const ModelCase& m, const char* kind) {
+    return fmt::format(R"(seed = 1
+{}
+[workers]
+count = {}
+step_time = "100ms"
+multiplier = [1.0, 1.0, 1.25, 1.5, 1.75, 2.0, 3.0, 4.0]
+[network]
+latency = "20ms"
+bandwidth = "1Gbps"
+[algorithm]
+kind = "{}"
+inner_steps = {}
+[inner]
+optimizer = "adamw"
+lr = 1e-3
+weight_decay = 0.01
+[outer]
+optimizer = "nesterov"
+lr = 0.7
+momentum = 0.9
+[eval]
+every_updates = 1000000000
+batch_size = 64
+[run]
+inner_steps = {}
+threads = 1
+)",
+                       m.model_data_toml, kWorkers, kind, kInnerSteps, m.total_steps);
+}
+
+struct Fixture {
+    scenarios::Scenario sync, async;
+    std::unique_ptr<models::Dataset> data;
+    models::DataShape shape;
+    std::int64_t parameters = 0;
+};
+
+// Parsed scenarios and the data set, built once per model and shared by all its benchmarks.
+Fixture& fixture(const ModelCase& m) {
+    static std::map<std::string, std::unique_ptr<Fixture>> cache;
+    std::unique_ptr<Fixture>& slot = cache[m.name];
+    if (slot) return *slot;
+    auto f = std::make_unique<Fixture>();
+    f->sync = scenarios::parse_scenario(scenario_toml(m, "sync"), "bench.toml");
+    f->async = scenarios::parse_scenario(scenario_toml(m, "async"), "bench.toml");
+    const scenarios::TrainingSpec& t = f->sync.training;
+    f->data = models::make_dataset(t.data, kWorkers, f->sync.world.seed,
+                                   models::default_data_dir(), t.model.context);
+    f->shape = f->data->shape();
+    for (scenarios::Scenario* s : {&f->sync, &f->async}) {
+        s->training.model.vocab = static_cast<int>(f->shape.vocab);
+        f->parameters = models::make_model(s->training.model, f->shape, kInitSeed)->parameter_count();
+        // As engine::run_training does: transfers carry the model's size.
+        s->world.model_bytes = f->parameters * s->training.model.bytes_per_parameter;
+    }
+    slot = std::move(f);
+    return *slot;
+}
+
+/// One timed repetition; the hetsim split is filled only for (a).
+struct Sample {
+    double seconds = 0;  ///< the timed part, wall clock
+    double cpu = 0;      ///< the timed part, CPU time of this thread
+    double final_loss = 0;
+    double setup = 0, eval = 0;
+    double compute = 0, apply = 0, started = 0;  ///< time inside the Trainer's hooks
+    double computed_steps = 0;  ///< inner steps the Trainer computed (applied or not)
+};
+
+std::map<std::string, std::vector<Sample>>& samples() {
+    static std::map<std::string, std::vector<Sample>> all;
+    return all;
+}
+
+// Forwards to the Trainer and times its hooks: worker compute (result_needed), server steps
+// (apply), pulls (round_started); what is left of (a) is the simulator. Two clock reads per
+// call, a few hundred calls per run.
+class TimedHooks final : public sim::TrainerHooks {
+public:
+    TimedHooks(engine::Trainer& trainer, Sample& out) : trainer_(trainer), out_(out) {}
+    int plan_inner_steps(int w, int planned) override {
+        return trainer_.plan_inner_steps(w, planned);
+    }
+    void round_started(const sim::RoundInfo& r) override {
+        timed(out_.started, [&] { trainer_.round_started(r); });
+    }
+    void result_needed(const sim::RoundInfo& r) override {
+        out_.computed_steps += r.inner_steps;
+        timed(out_.compute, [&] { trainer_.result_needed(r); });
+    }
+    void round_lost(const sim::RoundInfo& r) override { trainer_.round_lost(r); }
+    void apply(std::span<sim::UpdateRecord> updates) override {
+        timed(out_.apply, [&] { trainer_.apply(updates); });
+    }
+
+private:
+    static void timed(double& total, const std::function<void()>& f) {
+        const auto t0 = Clock::now();
+        f();
+        total += seconds_since(t0);
+    }
+    engine::Trainer& trainer_;
+    Sample& out_;
+};
+
+void finish_sample(benchmark::State& state, const std::string& key, const Sample& x,
+                   std::int64_t steps) {
+    samples()[key].push_back(x);
+    state.counters["steps/s"] = static_cast<double>(steps) / x.seconds;
+    state.counters["setup_ms"] = 1e3 * x.setup;
+    if (x.eval > 0) state.counters["eval_ms"] = 1e3 * x.eval;
+}
+
+// (a): run_schedule with the Trainer; Iterations(1), so one iteration is one repetition.
+void bm_hetsim(benchmark::State& state, const ModelCase& m, bool async) {
+    Fixture& f = fixture(m);
+    const scenarios::Scenario& s = async ? f.async : f.sync;
+    const std::string key = m.name + (async ? "/hetsim-async" : "/hetsim-sync");
+    for (auto _ : state) {
+        state.PauseTiming();
+        Sample x;
+        auto t0 = Clock::now();
+        const auto model = models::make_model(s.training.model, f.shape, kInitSeed);
+        engine::Trainer trainer(s, *model, *f.data);
+        TimedHooks hooks(trainer, x);
+        x.setup = seconds_since(t0);
+        state.ResumeTiming();
+        t0 = Clock::now();
+        const double c0 = thread_cpu_seconds();
+        const sim::RunResult r = sim::run_schedule(s.world, &hooks);
+        x.cpu = thread_cpu_seconds() - c0;
+        x.seconds = seconds_since(t0);
+        state.PauseTiming();
+        HETSIM_CHECK(r.inner_steps == m.total_steps, "applied {} inner steps, expected {}",
+                     r.inner_steps, m.total_steps);
+        t0 = Clock::now();
+        trainer.finish(r.end_time);
+        x.eval = seconds_since(t0);
+        state.counters["computed_steps"] = x.computed_steps;
+        x.final_loss = trainer.metrics().back().loss;
+        finish_sample(state, key, x, m.total_steps);
+        state.ResumeTiming();
+    }
+}
+
+// The (shard, position) of every batch hetsim's sync run reads (assignment "fixed": worker w
+// reads shard w), in the order of its rounds.
+std::vector<std::pair<int, std::int64_t>> batch_plan(std::int64_t total, int batch) {
+    std::vector<std::pair<int, std::int64_t>> plan;
+    for (std::int64_t i = 0; i < total; ++i) {
+        const std::int64_t round = i / (kWorkers * kInnerSteps);
+        const auto worker = static_cast<int>((i / kInnerSteps) % kWorkers);
+        plan.emplace_back(worker, (round * kInnerSteps + i % kInnerSteps) * batch);
+    }
+    return plan;
+}
+
+// (b): one model, one optimizer, the same batches in a plain loop.
+void bm_plain(benchmark::State& state, const ModelCase& m, bool torch_adamw) {
+    Fixture& f = fixture(m);
+    const scenarios::TrainingSpec& t = f.sync.training;
+    const int batch = t.data.batch_size;
+    const auto plan = batch_plan(m.total_steps, batch);
+    for (auto _ : state) {
+        state.PauseTiming();
+        Sample x;
+        auto t0 = Clock::now();
+        const auto model = models::make_model(t.model, f.shape, kInitSeed);
+        std::vector<at::Tensor> params = model->parameters();
+        torch::optim::AdamW adamw(params, torch::optim::AdamWOptions(t.inner.lr)
+                                              .betas({t.inner.beta1, t.inner.beta2})
+                                              .eps(t.inner.eps)
+                                              .weight_decay(t.inner.weight_decay));
+        const auto inner = engine::make_inner_optimizer(t.inner);
+        x.setup = seconds_since(t0);
+        state.ResumeTiming();
+        t0 = Clock::now();
+        const double c0 = thread_cpu_seconds();
+        for (const auto& [shard, position] : plan) {
+            const models::Batch b = f.data->train_batch(shard, position, batch);
+            if (torch_adamw) {
+                adamw.zero_grad();
+                model->loss(b).backward();
+                adamw.step();
+            } else {
+                const at::Tensor loss = model->loss(b);
+                const auto grads = torch::autograd::grad({loss}, params);
+                inner->step(params, grads, t.inner.lr);
+            }
+        }
+        x.cpu = thread_cpu_seconds() - c0;
+        x.seconds = seconds_since(t0);
+        state.PauseTiming();
+        finish_sample(state, m.name + (torch_adamw ? "/plain-torch" : "/plain-inner"), x,
+                      m.total_steps);
+        state.ResumeTiming();
+    }
+}
+
+// The Trainer's per-round tensor work, one operation at a time, on the model's parameters.
+enum class RoundOp { pull_copy, delta, norm, aggregate, clone_global, outer_step };
+constexpr const char* kRoundOpNames[] = {"pull_copy", "delta", "norm",
+                                         "aggregate", "clone_global", "outer_step"};
+
+void bm_round_op(benchmark::State& state, const ModelCase& m, RoundOp op) {
+    Fixture& f = fixture(m);
+    const auto model = models::make_model(f.sync.training.model, f.shape, kInitSeed);
+    std::vector<at::Tensor> live = model->parameters();
+    const std::vector<at::Tensor> pulled = tl::clone(live);
+    std::vector<at::Tensor> theta = tl::clone(live);
+    const std::vector<at::Tensor> delta = tl::sub(pulled, tl::clone(live));
+    const auto outer = engine::make_outer_optimizer(f.sync.training.outer);
+    torch::NoGradGuard no_grad;
+    const auto t0 = Clock::now();
+    for (auto _ : state) {
+        switch (op) {
+        case RoundOp::pull_copy:
+            for (std::size_t i = 0; i < live.size(); ++i) live[i].copy_(pulled[i]);
+            break;
+        case RoundOp::delta: benchmark::DoNotOptimize(tl::sub(pulled, live)); break;
+        case RoundOp::norm: benchmark::DoNotOptimize(tl::global_norm(delta)); break;
+        case RoundOp::aggregate: {
+            std::vector<at::Tensor> g = tl::zeros_like(delta);
+            tl::axpy_(g, 1.0 / kWorkers, delta);
+            benchmark::DoNotOptimize(g);
+            break;
+        }
+        case RoundOp::clone_global: benchmark::DoNotOptimize(tl::clone(pulled)); break;
+        case RoundOp::outer_step: outer->step(theta, delta); break;
+        }
+    }
+    Sample x;
+    x.seconds = seconds_since(t0) / static_cast<double>(state.iterations());
+    samples()[m.name + "/op/" + kRoundOpNames[static_cast<int>(op)]].push_back(x);
+}
+
+void register_all() {
+    for (const ModelCase* m : {&kMlp, &kGpt}) {
+        const auto reg = [](const std::string& name, auto fn) {
+            return benchmark::RegisterBenchmark(name.c_str(), fn);
+        };
+        for (bool async : {false, true})
+            reg("hetsim/" + m->name + (async ? "/async" : "/sync"),
+                [m, async](benchmark::State& s) { bm_hetsim(s, *m, async); })
+                ->Iterations(1)->UseRealTime()->Unit(benchmark::kMillisecond);
+        for (bool torch_adamw : {true, false})
+            reg("plain/" + m->name + (torch_adamw ? "/torch_adamw" : "/inner_adamw"),
+                [m, torch_adamw](benchmark::State& s) { bm_plain(s, *m, torch_adamw); })
+                ->Iterations(1)->UseRealTime()->Unit(benchmark::kMillisecond);
+        for (int op = 0; op < 6; ++op)
+            reg("round_op/" + m->name + "/" + kRoundOpNames[op],
+                [m, op](benchmark::State& s) { bm_round_op(s, *m, static_cast<RoundOp>(op)); })
+                ->Iterations(500)->Unit(benchmark::kMicrosecond);
+    }
+}
+
+double median(std::vector<double> v) {
+    if (v.empty()) return 0.0;
+    std::sort(v.begin(), v.end());
+    const std::size_t n = v.size();
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+/// Median, min and max of one field over a variant's repetitions.
+struct Stats {
+    double med = 0, min = 0, max = 0;
+};
+
+Stats stats(const std::string& key, double Sample::*field) {
+    std::vector<double> v;
+    for (const Sample& x : samples()[key]) v.push_back(x.*field);
+    if (v.empty()) return {};
+    return {median(v), *std::min_element(v.begin(), v.end()), *std::max_element(v.begin(), v.end())};
+}
+
+double med(const std::string& key, double Sample::*field) { return stats(key, field).med; }
+
+// Where (a)'s time goes, against plain-inner (the same step code without the Trainer).
+void print_split(const ModelCase& m, const std::string& variant) {
+    const std::string key = m.name + "/" + variant;
+    const double total = med(key, &Sample::seconds), compute = med(key, &Sample::compute);
+    const double apply = med(key, &Sample::apply), started = med(key, &Sample::started);
+    fmt::print("  {}: compute {:.3f} s for {:.0f} steps ({:.1f} us/step; plain-inner {:.1f}), "
+               "apply {:.4f} s, round_started {:.4f} s, simulator {:.4f} s; untimed: setup "
+               "{:.3f} s, final eval {:.3f} s (loss {:.4g})\n",
+               variant, compute, med(key, &Sample::computed_steps),
+               1e6 * compute / med(key, &Sample::computed_steps),
+               1e6 * med(m.name + "/plain-inner", &Sample::seconds) /
+                   static_cast<double>(m.total_steps),
+               apply, started, total - compute - apply - started, med(key, &Sample::setup),
+               med(key, &Sample::eval), med(key, &Sample::final_loss));
+}
+
+void print_model_summary(const ModelCase& m) {
+    const std::string base = m.name + "/plain-torch";
+    if (samples()[base].empty()) return;
+    const Stats b = stats(base, &Sample::seconds), bc = stats(base, &Sample::cpu);
+    fmt::print("\n{}: {} parameters, {} inner steps per run (K = {}, H = {}), {} repetitions. "
+               "Seconds of the timed part: median [min, max]; ratios to plain-torch\n",
+               m.name, fixture(m).parameters, m.total_steps, kWorkers, kInnerSteps,
+               samples()[base].size());
+    fmt::print("  {:<13} {:>7} {:>7} {:>7} {:>8} {:>8} {:>9} {:>9} {:>9}\n", "variant", "median",
+               "min", "max", "cpu med", "steps/s", "ratio med", "ratio min", "ratio cpu");
+    for (const char* v : {"plain-torch", "plain-inner", "hetsim-sync", "hetsim-async"}) {
+        const std::string key = m.name + "/" + v;
+        if (samples()[key].empty()) continue;
+        const Stats w = stats(key, &Sample::seconds), c = stats(key, &Sample::cpu);
+        fmt::print("  {:<13} {:7.3f} {:7.3f} {:7.3f} {:8.3f} {:8.1f} {:9.3f} {:9.3f} {:9.3f}\n", v,
+                   w.med, w.min, w.max, c.med, static_cast<double>(m.total_steps) / w.med,
+                   w.med / b.med, w.min / b.min, c.med / bc.med);
+    }
+    for (const char* v : {"hetsim-sync", "hetsim-async"})
+        if (!samples()[m.name + "/" + v].empty()) print_split(m, v);
+    fmt::print("  per-call tensor work of the Trainer (median us):");
+    for (const char* op : kRoundOpNames)
+        fmt::print(" {} {:.1f}", op, 1e6 * med(m.name + "/op/" + op, &Sample::seconds));
+    fmt::print("\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    at::set_num_threads(1);
+    // Defaults that user flags (later on the line) override: repetitions interleaved at random
+    // so that a change of load on a shared machine hits every variant alike.
+    std::vector<char*> args{argv[0]};
+    std::string reps = "--benchmark_repetitions=5";
+    std::string interleave = "--benchmark_enable_random_interleaving=true";
+    std::string aggregates = "--benchmark_display_aggregates_only=true";
+    for (std::string* s : {&reps, &interleave, &aggregates}) args.push_back(s->data());
+    for (int i = 1; i < argc; ++i) args.push_back(argv[i]);
+    int n = static_cast<int>(args.size());
+    benchmark::Initialize(&n, args.data());
+    if (benchmark::ReportUnrecognizedArguments(n, args.data())) return 1;
+    try {
+        register_all();
+        benchmark::RunSpecifiedBenchmarks();
+        print_model_summary(kMlp);
+        print_model_summary(kGpt);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "bench_trainer: %s\n", e.what());
+        return 1;
+    }
+    benchmark::Shutdown();
+    return 0;
+}
