@@ -302,3 +302,26 @@ lr = 0.01)",
     }
     check_close(trainer.global_parameters(), detached(params), 1e-6);
 }
+
+TEST_CASE("QSR lengthens rounds as the cosine learning rate decays") {
+    at::set_num_threads(1);
+    World w(linear_world(2, R"(kind = "async"
+inner_steps = 2
+local_steps = "qsr"
+qsr = { alpha = 0.02 })",
+                         R"(optimizer = "sgd"
+lr = 0.05
+schedule = { kind = "cosine", total_steps = 40, min_lr = 0.001 })",
+                         "server_updates = 30"));
+    Trainer trainer(w.scenario, *w.model, *w.data);
+    const sim::RunResult r = sim::run_schedule(w.scenario.world, &trainer);
+    // H = max(2, floor((0.02 / lr)^2)): 2 while lr > 0.0141, then growing to 400 at min_lr.
+    CHECK(r.updates.front().inner_steps == 2);
+    int previous = 0;
+    for (const auto& u : r.updates) {
+        if (u.worker != 0) continue;
+        CHECK(u.inner_steps >= previous);  // lr only decays, so H never shrinks
+        previous = u.inner_steps;
+    }
+    CHECK(previous > 2);
+}
