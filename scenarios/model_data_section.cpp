@@ -18,13 +18,6 @@ constexpr std::array<std::string_view, 2> kTokenizers{"byte", "bpe"};
 constexpr std::array<std::string_view, 3> kPartitions{"iid", "genre", "dirichlet"};
 constexpr std::array<std::string_view, 3> kAssignments{"fixed", "balanced", "least-visited"};
 
-template <std::size_t N>
-std::string pick(TableReader& t, std::string_view key, const std::array<std::string_view, N>& c,
-                 std::string fallback) {
-    const auto index = t.choice(key, c);
-    return index ? std::string(c[*index]) : std::move(fallback);
-}
-
 int int_key(TableReader& t, std::string_view key, IntRange range, int fallback) {
     return static_cast<int>(t.integer(key, range).value_or(fallback));
 }

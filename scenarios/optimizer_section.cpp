@@ -16,13 +16,6 @@ constexpr std::array<std::string_view, 3> kStaleness{"constant", "polynomial", "
 constexpr std::array<std::string_view, 2> kSchedules{"constant", "cosine"};
 constexpr std::array<std::string_view, 2> kIndexedBy{"worker", "shard"};
 
-template <std::size_t N>
-std::string pick(TableReader& t, std::string_view key, const std::array<std::string_view, N>& c,
-                 std::string fallback) {
-    const auto index = t.choice(key, c);
-    return index ? std::string(c[*index]) : std::move(fallback);
-}
-
 double num(TableReader& t, std::string_view key, NumberRange range, double fallback) {
     return t.number(key, range).value_or(fallback);
 }

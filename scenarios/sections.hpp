@@ -6,7 +6,10 @@
 #include "scenarios/training_spec.hpp"
 #include "sim/world.hpp"
 
+#include <array>
 #include <cstdint>
+#include <string>
+#include <string_view>
 #include <optional>
 #include <vector>
 
@@ -20,6 +23,14 @@ enum class DistributionUnit {
     factor,   ///< plain numbers (multipliers, jitter)
     duration  ///< durations, converted to seconds (downtime)
 };
+
+/// The choice at `key` among `choices` (an error names them), or `fallback` when absent.
+template <std::size_t N>
+std::string pick(TableReader& table, std::string_view key,
+                 const std::array<std::string_view, N>& choices, std::string fallback) {
+    const auto index = table.choice(key, choices);
+    return index ? std::string(choices[*index]) : std::move(fallback);
+}
 
 /// A duration in seconds, as stored in duration distributions (exact for "30s": 30.0).
 double seconds(sim::Time t);

@@ -57,13 +57,13 @@ double thread_cpu_seconds() {
 struct ModelCase {
     std::string name;
     std::string model_data_toml;  // the [model] and [data] tables
-    std::int64_t total_steps;     // inner steps of one run, all workers together
+    std::int64_t total_steps;     // inner steps of one run, all workers together (--rounds)
 };
 
 // The public toy's MLP (gaussian mixture, 16 features, 4 classes; hidden 512 and 128) and the
 // demo's nano GPT on Brown (byte tokens). Step counts are multiples of K x H, so a sync run
-// ends after whole rounds.
-const ModelCase kMlp{"mlp", R"(
+// ends after whole rounds; --rounds=N sets both to N rounds (a short run for valgrind).
+ModelCase kMlp{"mlp", R"(
 [model]
 kind = "mlp"
 hidden = [512, 128]
@@ -73,7 +73,7 @@ batch_size = 32
 validation_examples = 512
 )",
                      kWorkers * kInnerSteps * 25};
-const ModelCase kGpt{"gpt", R"(
+ModelCase kGpt{"gpt", R"(
 [model]
 kind = "gpt"
 preset = "nano"
@@ -87,7 +87,9 @@ validation_examples = 256
                      kWorkers * kInnerSteps * 4};
 
 // Workers as in the demo (1x..4x); evaluation only at the end (every_updates is out of reach).
-std::string scenario_toml(const ModelCase& m, const char* kind) {
+// Outer optimizers as in tools/run-demo: sync DiLoCo's Nesterov; async with Delayed Nesterov
+// (buffer K), since plain Nesterov at lr 0.7 on every single update diverges.
+std::string scenario_toml(const ModelCase& m, bool async) {
     return fmt::format(R"(seed = 1
 {}
 [workers]
@@ -105,9 +107,10 @@ optimizer = "adamw"
 lr = 1e-3
 weight_decay = 0.01
 [outer]
-optimizer = "nesterov"
+optimizer = "{}"
 lr = 0.7
 momentum = 0.9
+{}
 [eval]
 every_updates = 1000000000
 batch_size = 64
@@ -115,7 +118,10 @@ batch_size = 64
 inner_steps = {}
 threads = 1
 )",
-                       m.model_data_toml, kWorkers, kind, kInnerSteps, m.total_steps);
+                       m.model_data_toml, kWorkers, async ? "async" : "sync", kInnerSteps,
+                       async ? "delayed-nesterov" : "nesterov",
+                       async ? fmt::format("delayed_nesterov = {{ buffer = {} }}", kWorkers) : "",
+                       m.total_steps);
 }
 
 struct Fixture {
@@ -131,8 +137,8 @@ Fixture& fixture(const ModelCase& m) {
     std::unique_ptr<Fixture>& slot = cache[m.name];
     if (slot) return *slot;
     auto f = std::make_unique<Fixture>();
-    f->sync = scenarios::parse_scenario(scenario_toml(m, "sync"), "bench.toml");
-    f->async = scenarios::parse_scenario(scenario_toml(m, "async"), "bench.toml");
+    f->sync = scenarios::parse_scenario(scenario_toml(m, false), "bench.toml");
+    f->async = scenarios::parse_scenario(scenario_toml(m, true), "bench.toml");
     const scenarios::TrainingSpec& t = f->sync.training;
     f->data = models::make_dataset(t.data, kWorkers, f->sync.world.seed,
                                    models::default_data_dir(), t.model.context);
@@ -233,16 +239,41 @@ void bm_hetsim(benchmark::State& state, const ModelCase& m, bool async) {
     }
 }
 
+using BatchPlan = std::vector<std::pair<int, std::int64_t>>;
+
 // The (shard, position) of every batch hetsim's sync run reads (assignment "fixed": worker w
 // reads shard w), in the order of its rounds.
-std::vector<std::pair<int, std::int64_t>> batch_plan(std::int64_t total, int batch) {
-    std::vector<std::pair<int, std::int64_t>> plan;
+BatchPlan batch_plan(std::int64_t total, int batch) {
+    BatchPlan plan;
     for (std::int64_t i = 0; i < total; ++i) {
         const std::int64_t round = i / (kWorkers * kInnerSteps);
         const auto worker = static_cast<int>((i / kInnerSteps) % kWorkers);
         plan.emplace_back(worker, (round * kInnerSteps + i % kInnerSteps) * batch);
     }
     return plan;
+}
+
+// The timed loops of (b), apart so that valgrind --toggle-collect can select them.
+[[gnu::noinline]] void plain_torch_loop(const models::Dataset& data, const BatchPlan& plan,
+                                        int batch, models::Model& model,
+                                        torch::optim::AdamW& adamw) {
+    for (const auto& [shard, position] : plan) {
+        const models::Batch b = data.train_batch(shard, position, batch);
+        adamw.zero_grad();
+        model.loss(b).backward();
+        adamw.step();
+    }
+}
+
+[[gnu::noinline]] void plain_inner_loop(const models::Dataset& data, const BatchPlan& plan,
+                                        int batch, models::Model& model,
+                                        engine::InnerOptimizer& inner, double lr) {
+    std::vector<at::Tensor> params = model.parameters();
+    for (const auto& [shard, position] : plan) {
+        const at::Tensor loss = model.loss(data.train_batch(shard, position, batch));
+        const auto grads = torch::autograd::grad({loss}, params);
+        inner.step(params, grads, lr);
+    }
 }
 
 // (b): one model, one optimizer, the same batches in a plain loop.
@@ -266,18 +297,10 @@ void bm_plain(benchmark::State& state, const ModelCase& m, bool torch_adamw) {
         state.ResumeTiming();
         t0 = Clock::now();
         const double c0 = thread_cpu_seconds();
-        for (const auto& [shard, position] : plan) {
-            const models::Batch b = f.data->train_batch(shard, position, batch);
-            if (torch_adamw) {
-                adamw.zero_grad();
-                model->loss(b).backward();
-                adamw.step();
-            } else {
-                const at::Tensor loss = model->loss(b);
-                const auto grads = torch::autograd::grad({loss}, params);
-                inner->step(params, grads, t.inner.lr);
-            }
-        }
+        if (torch_adamw)
+            plain_torch_loop(*f.data, plan, batch, *model, adamw);
+        else
+            plain_inner_loop(*f.data, plan, batch, *model, *inner, t.inner.lr);
         x.cpu = thread_cpu_seconds() - c0;
         x.seconds = seconds_since(t0);
         state.PauseTiming();
@@ -414,11 +437,20 @@ int main(int argc, char** argv) {
     // Defaults that user flags (later on the line) override: repetitions interleaved at random
     // so that a change of load on a shared machine hits every variant alike.
     std::vector<char*> args{argv[0]};
+    std::string rounds_flag = "--rounds=";
     std::string reps = "--benchmark_repetitions=5";
     std::string interleave = "--benchmark_enable_random_interleaving=true";
     std::string aggregates = "--benchmark_display_aggregates_only=true";
     for (std::string* s : {&reps, &interleave, &aggregates}) args.push_back(s->data());
-    for (int i = 1; i < argc; ++i) args.push_back(argv[i]);
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (arg.starts_with(rounds_flag)) {
+            const std::int64_t rounds = std::stoll(arg.substr(rounds_flag.size()));
+            for (ModelCase* m : {&kMlp, &kGpt}) m->total_steps = rounds * kWorkers * kInnerSteps;
+        } else {
+            args.push_back(argv[i]);
+        }
+    }
     int n = static_cast<int>(args.size());
     benchmark::Initialize(&n, args.data());
     if (benchmark::ReportUnrecognizedArguments(n, args.data())) return 1;
