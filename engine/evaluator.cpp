@@ -14,10 +14,8 @@ Evaluator::Evaluator(models::Model& model, const models::Dataset& data, int batc
       bytes_per_token_(data.bytes_per_token()),
       batches_(data.validation_batches(batch_size)) {}
 
-EvalResult Evaluator::evaluate(const std::vector<at::Tensor>& params) {
-    // Global parameter sets are immutable once published (copy-on-write), so the identity of
-    // the first tensor identifies the set.
-    if (!params.empty() && params.front().unsafeGetTensorImpl() == cached_for_) return cached_;
+EvalResult Evaluator::evaluate(const std::vector<at::Tensor>& params, std::int64_t version) {
+    if (version == cached_version_) return cached_;
     torch::NoGradGuard no_grad;
     std::vector<at::Tensor> live = model_.parameters();
     for (std::size_t i = 0; i < live.size(); ++i) live[i].copy_(params[i]);
@@ -32,7 +30,7 @@ EvalResult Evaluator::evaluate(const std::vector<at::Tensor>& params) {
         r.perplexity = std::exp(r.loss);
         r.bits_per_byte = r.loss / std::log(2.0) / bytes_per_token_;
     }
-    cached_for_ = params.empty() ? nullptr : params.front().unsafeGetTensorImpl();
+    cached_version_ = version;
     cached_ = r;
     return r;
 }

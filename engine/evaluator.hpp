@@ -1,12 +1,13 @@
 #pragma once
 // Evaluates a parameter set on the dataset's fixed validation subset. Evaluation costs no
-// virtual time. Results are cached for the last parameter set evaluated, so a grid point that
-// falls between two server updates does not evaluate the same model twice.
+// virtual time. Results are cached by model version, so grid points that fall between two
+// server updates do not evaluate the same model twice.
 
 #include "models/model.hpp"
 
 #include <ATen/core/Tensor.h>
 
+#include <cstdint>
 #include <vector>
 
 namespace hetsim::models {
@@ -25,15 +26,17 @@ struct EvalResult {
 class Evaluator {
 public:
     Evaluator(models::Model& model, const models::Dataset& data, int batch_size);
-    /// Loads `params` into the model and evaluates it on every validation batch.
-    EvalResult evaluate(const std::vector<at::Tensor>& params);
+    /// Loads `params` into the model and evaluates it on every validation batch. `version`
+    /// identifies the parameter set (the server version): the same version is not evaluated
+    /// twice. (Tensor addresses cannot serve: a freed set's memory is reused by the next.)
+    EvalResult evaluate(const std::vector<at::Tensor>& params, std::int64_t version);
 
 private:
     models::Model& model_;
     bool lm_;
     double bytes_per_token_;
     std::vector<models::Batch> batches_;
-    const at::TensorImpl* cached_for_ = nullptr;  // first tensor of the last set evaluated
+    std::int64_t cached_version_ = -1;
     EvalResult cached_;
 };
 

@@ -257,7 +257,7 @@ void Trainer::Impl::evaluate_grid_before(sim::Time t, bool inclusive) {
 }
 
 void Trainer::Impl::evaluate_at(sim::Time time) {
-    const EvalResult e = evaluator.evaluate(*global);
+    const EvalResult e = evaluator.evaluate(*global, version);
     MetricsRow row;
     row.time = time;
     row.server_updates = version;
