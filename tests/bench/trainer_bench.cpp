@@ -24,7 +24,7 @@
 
 #include <algorithm>
 #include <chrono>
-#include <ctime>
+#include <sys/resource.h>
 #include <cstdio>
 #include <functional>
 #include <map>
@@ -46,13 +46,21 @@ double seconds_since(Clock::time_point t0) {
     return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-// CPU time of this thread (Torch runs inline with one intra-op thread): less sensitive than
-// wall time to other processes taking the shared cores.
-double thread_cpu_seconds() {
-    timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
-}
+// CPU time of this thread (Torch runs inline with one intra-op thread), minor page faults and
+// involuntary context switches: CPU time is less sensitive than wall time to other processes
+// taking the shared cores; the switches say how much they did.
+struct ThreadUsage {
+    double cpu = 0, faults = 0, preempted = 0;
+    static ThreadUsage now() {
+        rusage u{};
+        getrusage(RUSAGE_THREAD, &u);
+        const auto seconds = [](const timeval& t) {
+            return static_cast<double>(t.tv_sec) + 1e-6 * static_cast<double>(t.tv_usec);
+        };
+        return {seconds(u.ru_utime) + seconds(u.ru_stime), static_cast<double>(u.ru_minflt),
+                static_cast<double>(u.ru_nivcsw)};
+    }
+};
 
 struct ModelCase {
     std::string name;
@@ -156,11 +164,18 @@ Fixture& fixture(const ModelCase& m) {
 /// One timed repetition; the hetsim split is filled only for (a).
 struct Sample {
     double seconds = 0;  ///< the timed part, wall clock
-    double cpu = 0;      ///< the timed part, CPU time of this thread
+    double cpu = 0;      ///< the timed part, CPU time of this thread (user + system)
+    double faults = 0, preempted = 0;  ///< minor page faults, involuntary context switches
     double final_loss = 0;
     double setup = 0, eval = 0;
     double compute = 0, apply = 0, started = 0;  ///< time inside the Trainer's hooks
     double computed_steps = 0;  ///< inner steps the Trainer computed (applied or not)
+    void add_usage(const ThreadUsage& since) {
+        const ThreadUsage u = ThreadUsage::now();
+        cpu = u.cpu - since.cpu;
+        faults = u.faults - since.faults;
+        preempted = u.preempted - since.preempted;
+    }
 };
 
 std::map<std::string, std::vector<Sample>>& samples() {
@@ -204,6 +219,8 @@ void finish_sample(benchmark::State& state, const std::string& key, const Sample
     samples()[key].push_back(x);
     state.counters["steps/s"] = static_cast<double>(steps) / x.seconds;
     state.counters["setup_ms"] = 1e3 * x.setup;
+    state.counters["faults"] = x.faults;
+    state.counters["preempted"] = x.preempted;
     if (x.eval > 0) state.counters["eval_ms"] = 1e3 * x.eval;
 }
 
@@ -222,9 +239,9 @@ void bm_hetsim(benchmark::State& state, const ModelCase& m, bool async) {
         x.setup = seconds_since(t0);
         state.ResumeTiming();
         t0 = Clock::now();
-        const double c0 = thread_cpu_seconds();
+        const ThreadUsage u0 = ThreadUsage::now();
         const sim::RunResult r = sim::run_schedule(s.world, &hooks);
-        x.cpu = thread_cpu_seconds() - c0;
+        x.add_usage(u0);
         x.seconds = seconds_since(t0);
         state.PauseTiming();
         HETSIM_CHECK(r.inner_steps == m.total_steps, "applied {} inner steps, expected {}",
@@ -296,12 +313,12 @@ void bm_plain(benchmark::State& state, const ModelCase& m, bool torch_adamw) {
         x.setup = seconds_since(t0);
         state.ResumeTiming();
         t0 = Clock::now();
-        const double c0 = thread_cpu_seconds();
+        const ThreadUsage u0 = ThreadUsage::now();
         if (torch_adamw)
             plain_torch_loop(*f.data, plan, batch, *model, adamw);
         else
             plain_inner_loop(*f.data, plan, batch, *model, *inner, t.inner.lr);
-        x.cpu = thread_cpu_seconds() - c0;
+        x.add_usage(u0);
         x.seconds = seconds_since(t0);
         state.PauseTiming();
         finish_sample(state, m.name + (torch_adamw ? "/plain-torch" : "/plain-inner"), x,
@@ -412,15 +429,18 @@ void print_model_summary(const ModelCase& m) {
                "Seconds of the timed part: median [min, max]; ratios to plain-torch\n",
                m.name, fixture(m).parameters, m.total_steps, kWorkers, kInnerSteps,
                samples()[base].size());
-    fmt::print("  {:<13} {:>7} {:>7} {:>7} {:>8} {:>8} {:>9} {:>9} {:>9}\n", "variant", "median",
-               "min", "max", "cpu med", "steps/s", "ratio med", "ratio min", "ratio cpu");
+    fmt::print("  {:<13} {:>7} {:>7} {:>7} {:>8} {:>8} {:>9} {:>9} {:>9} {:>8} {:>9}\n", "variant",
+               "median", "min", "max", "cpu med", "steps/s", "ratio med", "ratio min",
+               "ratio cpu", "faults", "preempted");
     for (const char* v : {"plain-torch", "plain-inner", "hetsim-sync", "hetsim-async"}) {
         const std::string key = m.name + "/" + v;
         if (samples()[key].empty()) continue;
         const Stats w = stats(key, &Sample::seconds), c = stats(key, &Sample::cpu);
-        fmt::print("  {:<13} {:7.3f} {:7.3f} {:7.3f} {:8.3f} {:8.1f} {:9.3f} {:9.3f} {:9.3f}\n", v,
-                   w.med, w.min, w.max, c.med, static_cast<double>(m.total_steps) / w.med,
-                   w.med / b.med, w.min / b.min, c.med / bc.med);
+        fmt::print("  {:<13} {:7.3f} {:7.3f} {:7.3f} {:8.3f} {:8.1f} {:9.3f} {:9.3f} {:9.3f} {:8.0f} "
+                   "{:9.0f}\n",
+                   v, w.med, w.min, w.max, c.med, static_cast<double>(m.total_steps) / w.med,
+                   w.med / b.med, w.min / b.min, c.med / bc.med, med(key, &Sample::faults),
+                   med(key, &Sample::preempted));
     }
     for (const char* v : {"hetsim-sync", "hetsim-async"})
         if (!samples()[m.name + "/" + v].empty()) print_split(m, v);
@@ -444,7 +464,9 @@ int main(int argc, char** argv) {
     for (std::string* s : {&reps, &interleave, &aggregates}) args.push_back(s->data());
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
-        if (arg.starts_with(rounds_flag)) {
+        if (arg == "--flush_denormal") {
+            at::globalContext().setFlushDenormal(true);
+        } else if (arg.starts_with(rounds_flag)) {
             const std::int64_t rounds = std::stoll(arg.substr(rounds_flag.size()));
             for (ModelCase* m : {&kMlp, &kGpt}) m->total_steps = rounds * kWorkers * kInnerSteps;
         } else {
