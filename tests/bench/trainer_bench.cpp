@@ -1,12 +1,13 @@
 // Overhead of hetsim over a plain LibTorch training loop (the issue's target: (a)/(b) <= 1.05).
 // (a) runs a fixed number of inner steps through hetsim: 8 simulated workers, a sync or an
 // async schedule, the Trainer in the loop. (b) runs the same number of steps of the same model,
-// from the same initial parameters, on the same batches in one plain loop: once with
-// torch::optim::AdamW and backward() ("torch"), once with the project's InnerAdamW and
-// autograd::grad ("inner", the trainer's own step). Timed: only the steps (a: run_schedule;
-// b: the loop). Not timed, reported apart: building the model, optimizer and Trainer (setup)
-// and the Trainer's single evaluation at the end (eval). After the benchmarks a summary prints
-// medians, ratios and where hetsim's extra time goes (docs/performance.md).
+// from the same initial parameters, on the same batches in one plain loop: with
+// torch::optim::AdamW and backward() ("plain-torch", the issue's baseline) and with the
+// project's InnerAdamW and autograd::grad ("plain-inner", the Trainer's own step code).
+// Timed: only the steps (a: run_schedule; b: the loop). Reported apart, untimed: building the
+// model, optimizers and Trainer (setup; the Trainer evaluates the initial model there) and the
+// Trainer's final evaluation. After the benchmarks a summary prints medians, ratios and where
+// hetsim's extra time goes. Figures and commands: docs/performance.md.
 
 #include "engine/optim/inner_optimizer.hpp"
 #include "engine/optim/outer_optimizer.hpp"
@@ -20,11 +21,11 @@
 
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
+#include <sys/resource.h>
 #include <torch/torch.h>
 
 #include <algorithm>
 #include <chrono>
-#include <sys/resource.h>
 #include <cstdio>
 #include <functional>
 #include <map>
@@ -46,43 +47,37 @@ double seconds_since(Clock::time_point t0) {
     return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-// CPU time of this thread (Torch runs inline with one intra-op thread), minor page faults and
-// involuntary context switches: CPU time is less sensitive than wall time to other processes
-// taking the shared cores; the switches say how much they did.
+// This thread's CPU time (user + system; Torch runs inline with one intra-op thread), minor
+// page faults and involuntary context switches. CPU time is less sensitive than wall time to
+// other processes on the shared cores; the switches say how often they took ours.
 struct ThreadUsage {
     double cpu = 0, faults = 0, preempted = 0;
     static ThreadUsage now() {
         rusage u{};
         getrusage(RUSAGE_THREAD, &u);
-        const auto seconds = [](const timeval& t) {
-            return static_cast<double>(t.tv_sec) + 1e-6 * static_cast<double>(t.tv_usec);
-        };
-        return {seconds(u.ru_utime) + seconds(u.ru_stime), static_cast<double>(u.ru_minflt),
-                static_cast<double>(u.ru_nivcsw)};
+        const auto s = [](const timeval& t) { return double(t.tv_sec) + 1e-6 * double(t.tv_usec); };
+        return {s(u.ru_utime) + s(u.ru_stime), double(u.ru_minflt), double(u.ru_nivcsw)};
     }
 };
 
 struct ModelCase {
     std::string name;
     std::string model_data_toml;  // the [model] and [data] tables
-    std::int64_t total_steps;     // inner steps of one run, all workers together (--rounds)
+    std::int64_t total_steps;     // inner steps of one run, all workers together
 };
 
 // The public toy's MLP (gaussian mixture, 16 features, 4 classes; hidden 512 and 128) and the
-// demo's nano GPT on Brown (byte tokens). Step counts are multiples of K x H, so a sync run
-// ends after whole rounds; --rounds=N sets both to N rounds (a short run for valgrind).
-ModelCase kMlp{"mlp", R"(
-[model]
+// demo's nano GPT on Brown (byte tokens). Step counts are whole sync rounds (K x H steps);
+// --rounds=N sets both to N rounds (a short run for valgrind).
+ModelCase kMlp{"mlp", R"([model]
 kind = "mlp"
 hidden = [512, 128]
 [data]
 source = "gaussian-mixture"
 batch_size = 32
-validation_examples = 512
-)",
-                     kWorkers * kInnerSteps * 25};
-ModelCase kGpt{"gpt", R"(
-[model]
+validation_examples = 512)",
+               kWorkers * kInnerSteps * 25};
+ModelCase kGpt{"gpt", R"([model]
 kind = "gpt"
 preset = "nano"
 context = 64
@@ -90,13 +85,13 @@ context = 64
 source = "brown"
 tokenizer = "byte"
 batch_size = 16
-validation_examples = 256
-)",
-                     kWorkers * kInnerSteps * 4};
+validation_examples = 256)",
+               kWorkers * kInnerSteps * 4};
 
-// Workers as in the demo (1x..4x); evaluation only at the end (every_updates is out of reach).
-// Outer optimizers as in tools/run-demo: sync DiLoCo's Nesterov; async with Delayed Nesterov
-// (buffer K), since plain Nesterov at lr 0.7 on every single update diverges.
+// Workers as in the demo (1x..4x). Evaluation only at the end: every_updates is out of reach.
+// Outer optimizers as in tools/run-demo: Nesterov for sync (DiLoCo); Delayed Nesterov with
+// buffer K for async (Nesterov at lr 0.7 on every single update diverges, and a diverged
+// model's steps run at another speed).
 std::string scenario_toml(const ModelCase& m, bool async) {
     return fmt::format(R"(seed = 1
 {}
@@ -121,7 +116,6 @@ momentum = 0.9
 {}
 [eval]
 every_updates = 1000000000
-batch_size = 64
 [run]
 inner_steps = {}
 threads = 1
@@ -142,9 +136,9 @@ struct Fixture {
 // Parsed scenarios and the data set, built once per model and shared by all its benchmarks.
 Fixture& fixture(const ModelCase& m) {
     static std::map<std::string, std::unique_ptr<Fixture>> cache;
-    std::unique_ptr<Fixture>& slot = cache[m.name];
-    if (slot) return *slot;
-    auto f = std::make_unique<Fixture>();
+    std::unique_ptr<Fixture>& f = cache[m.name];
+    if (f) return *f;
+    f = std::make_unique<Fixture>();
     f->sync = scenarios::parse_scenario(scenario_toml(m, false), "bench.toml");
     f->async = scenarios::parse_scenario(scenario_toml(m, true), "bench.toml");
     const scenarios::TrainingSpec& t = f->sync.training;
@@ -153,27 +147,25 @@ Fixture& fixture(const ModelCase& m) {
     f->shape = f->data->shape();
     for (scenarios::Scenario* s : {&f->sync, &f->async}) {
         s->training.model.vocab = static_cast<int>(f->shape.vocab);
-        f->parameters = models::make_model(s->training.model, f->shape, kInitSeed)->parameter_count();
+        f->parameters =
+            models::make_model(s->training.model, f->shape, kInitSeed)->parameter_count();
         // As engine::run_training does: transfers carry the model's size.
         s->world.model_bytes = f->parameters * s->training.model.bytes_per_parameter;
     }
-    slot = std::move(f);
-    return *slot;
+    return *f;
 }
 
-/// One timed repetition; the hetsim split is filled only for (a).
+/// One repetition (or, for the per-call ops, seconds per call in `seconds`).
 struct Sample {
-    double seconds = 0;  ///< the timed part, wall clock
-    double cpu = 0;      ///< the timed part, CPU time of this thread (user + system)
-    double faults = 0, preempted = 0;  ///< minor page faults, involuntary context switches
-    double final_loss = 0;
-    double setup = 0, eval = 0;
-    double compute = 0, apply = 0, started = 0;  ///< time inside the Trainer's hooks
-    double computed_steps = 0;  ///< inner steps the Trainer computed (applied or not)
+    double seconds = 0;                         ///< the timed part, wall clock
+    double cpu = 0, faults = 0, preempted = 0;  ///< ThreadUsage over the timed part
+    double setup = 0, eval = 0, final_loss = 0;
+    /// (a) only: seconds inside the hooks, the rest (the simulator), and the inner steps the
+    /// Trainer computed, applied or not.
+    double compute = 0, apply = 0, started = 0, rest = 0, computed_steps = 0;
     void add_usage(const ThreadUsage& since) {
         const ThreadUsage u = ThreadUsage::now();
-        cpu = u.cpu - since.cpu;
-        faults = u.faults - since.faults;
+        cpu = u.cpu - since.cpu, faults = u.faults - since.faults;
         preempted = u.preempted - since.preempted;
     }
 };
@@ -183,9 +175,9 @@ std::map<std::string, std::vector<Sample>>& samples() {
     return all;
 }
 
-// Forwards to the Trainer and times its hooks: worker compute (result_needed), server steps
-// (apply), pulls (round_started); what is left of (a) is the simulator. Two clock reads per
-// call, a few hundred calls per run.
+// Forwards to the Trainer and times its hooks: worker compute (result_needed: pull copy, H
+// steps, pseudo-gradient), server steps (apply) and pulls (round_started); the rest of (a) is
+// the simulator. Two clock reads per call, a few hundred calls per run.
 class TimedHooks final : public sim::TrainerHooks {
 public:
     TimedHooks(engine::Trainer& trainer, Sample& out) : trainer_(trainer), out_(out) {}
@@ -200,8 +192,8 @@ public:
         timed(out_.compute, [&] { trainer_.result_needed(r); });
     }
     void round_lost(const sim::RoundInfo& r) override { trainer_.round_lost(r); }
-    void apply(std::span<sim::UpdateRecord> updates) override {
-        timed(out_.apply, [&] { trainer_.apply(updates); });
+    void apply(std::span<sim::UpdateRecord> u) override {
+        timed(out_.apply, [&] { trainer_.apply(u); });
     }
 
 private:
@@ -214,21 +206,18 @@ private:
     Sample& out_;
 };
 
-void finish_sample(benchmark::State& state, const std::string& key, const Sample& x,
-                   std::int64_t steps) {
+void record(benchmark::State& state, const std::string& key, const Sample& x,
+            std::int64_t steps) {
     samples()[key].push_back(x);
     state.counters["steps/s"] = static_cast<double>(steps) / x.seconds;
-    state.counters["setup_ms"] = 1e3 * x.setup;
-    state.counters["faults"] = x.faults;
+    state.counters["cpu_s"] = x.cpu;
     state.counters["preempted"] = x.preempted;
-    if (x.eval > 0) state.counters["eval_ms"] = 1e3 * x.eval;
 }
 
-// (a): run_schedule with the Trainer; Iterations(1), so one iteration is one repetition.
+// (a): run_schedule with the Trainer. Iterations(1): one iteration is one repetition.
 void bm_hetsim(benchmark::State& state, const ModelCase& m, bool async) {
     Fixture& f = fixture(m);
     const scenarios::Scenario& s = async ? f.async : f.sync;
-    const std::string key = m.name + (async ? "/hetsim-async" : "/hetsim-sync");
     for (auto _ : state) {
         state.PauseTiming();
         Sample x;
@@ -246,20 +235,21 @@ void bm_hetsim(benchmark::State& state, const ModelCase& m, bool async) {
         state.PauseTiming();
         HETSIM_CHECK(r.inner_steps == m.total_steps, "applied {} inner steps, expected {}",
                      r.inner_steps, m.total_steps);
+        x.rest = x.seconds - x.compute - x.apply - x.started;
         t0 = Clock::now();
         trainer.finish(r.end_time);
         x.eval = seconds_since(t0);
-        state.counters["computed_steps"] = x.computed_steps;
         x.final_loss = trainer.metrics().back().loss;
-        finish_sample(state, key, x, m.total_steps);
+        state.counters["computed_steps"] = x.computed_steps;
+        record(state, m.name + (async ? "/hetsim-async" : "/hetsim-sync"), x, m.total_steps);
         state.ResumeTiming();
     }
 }
 
 using BatchPlan = std::vector<std::pair<int, std::int64_t>>;
 
-// The (shard, position) of every batch hetsim's sync run reads (assignment "fixed": worker w
-// reads shard w), in the order of its rounds.
+// The (shard, position) of every batch of the sync run (assignment "fixed": worker w reads
+// shard w), in the order of its rounds.
 BatchPlan batch_plan(std::int64_t total, int batch) {
     BatchPlan plan;
     for (std::int64_t i = 0; i < total; ++i) {
@@ -298,17 +288,16 @@ void bm_plain(benchmark::State& state, const ModelCase& m, bool torch_adamw) {
     Fixture& f = fixture(m);
     const scenarios::TrainingSpec& t = f.sync.training;
     const int batch = t.data.batch_size;
-    const auto plan = batch_plan(m.total_steps, batch);
+    const BatchPlan plan = batch_plan(m.total_steps, batch);
     for (auto _ : state) {
         state.PauseTiming();
         Sample x;
         auto t0 = Clock::now();
         const auto model = models::make_model(t.model, f.shape, kInitSeed);
-        std::vector<at::Tensor> params = model->parameters();
-        torch::optim::AdamW adamw(params, torch::optim::AdamWOptions(t.inner.lr)
-                                              .betas({t.inner.beta1, t.inner.beta2})
-                                              .eps(t.inner.eps)
-                                              .weight_decay(t.inner.weight_decay));
+        torch::optim::AdamW adamw(model->parameters(), torch::optim::AdamWOptions(t.inner.lr)
+                                                           .betas({t.inner.beta1, t.inner.beta2})
+                                                           .eps(t.inner.eps)
+                                                           .weight_decay(t.inner.weight_decay));
         const auto inner = engine::make_inner_optimizer(t.inner);
         x.setup = seconds_since(t0);
         state.ResumeTiming();
@@ -321,13 +310,14 @@ void bm_plain(benchmark::State& state, const ModelCase& m, bool torch_adamw) {
         x.add_usage(u0);
         x.seconds = seconds_since(t0);
         state.PauseTiming();
-        finish_sample(state, m.name + (torch_adamw ? "/plain-torch" : "/plain-inner"), x,
-                      m.total_steps);
+        record(state, m.name + (torch_adamw ? "/plain-torch" : "/plain-inner"), x, m.total_steps);
         state.ResumeTiming();
     }
 }
 
-// The Trainer's per-round tensor work, one operation at a time, on the model's parameters.
+// The Trainer's tensor work around the steps, one call at a time, on the model's parameters:
+// per round pull_copy and delta; per update norm and (into g) aggregate; per server step
+// clone_global and the sync outer step (Nesterov).
 enum class RoundOp { pull_copy, delta, norm, aggregate, clone_global, outer_step };
 constexpr const char* kRoundOpNames[] = {"pull_copy", "delta", "norm",
                                          "aggregate", "clone_global", "outer_step"};
@@ -337,24 +327,20 @@ void bm_round_op(benchmark::State& state, const ModelCase& m, RoundOp op) {
     const auto model = models::make_model(f.sync.training.model, f.shape, kInitSeed);
     std::vector<at::Tensor> live = model->parameters();
     const std::vector<at::Tensor> pulled = tl::clone(live);
-    std::vector<at::Tensor> theta = tl::clone(live);
+    std::vector<at::Tensor> theta = tl::clone(live), g = tl::zeros_like(live);
     const std::vector<at::Tensor> delta = tl::sub(pulled, tl::clone(live));
     const auto outer = engine::make_outer_optimizer(f.sync.training.outer);
     torch::NoGradGuard no_grad;
     const auto t0 = Clock::now();
     for (auto _ : state) {
         switch (op) {
-        case RoundOp::pull_copy:
-            for (std::size_t i = 0; i < live.size(); ++i) live[i].copy_(pulled[i]);
-            break;
+        case RoundOp::pull_copy: tl::copy_(live, pulled); break;
         case RoundOp::delta: benchmark::DoNotOptimize(tl::sub(pulled, live)); break;
         case RoundOp::norm: benchmark::DoNotOptimize(tl::global_norm(delta)); break;
-        case RoundOp::aggregate: {
-            std::vector<at::Tensor> g = tl::zeros_like(delta);
+        case RoundOp::aggregate:
+            g = tl::zeros_like(delta);
             tl::axpy_(g, 1.0 / kWorkers, delta);
-            benchmark::DoNotOptimize(g);
             break;
-        }
         case RoundOp::clone_global: benchmark::DoNotOptimize(tl::clone(pulled)); break;
         case RoundOp::outer_step: outer->step(theta, delta); break;
         }
@@ -365,10 +351,10 @@ void bm_round_op(benchmark::State& state, const ModelCase& m, RoundOp op) {
 }
 
 void register_all() {
+    const auto reg = [](const std::string& name, auto fn) {
+        return benchmark::RegisterBenchmark(name.c_str(), fn);
+    };
     for (const ModelCase* m : {&kMlp, &kGpt}) {
-        const auto reg = [](const std::string& name, auto fn) {
-            return benchmark::RegisterBenchmark(name.c_str(), fn);
-        };
         for (bool async : {false, true})
             reg("hetsim/" + m->name + (async ? "/async" : "/sync"),
                 [m, async](benchmark::State& s) { bm_hetsim(s, *m, async); })
@@ -384,13 +370,6 @@ void register_all() {
     }
 }
 
-double median(std::vector<double> v) {
-    if (v.empty()) return 0.0;
-    std::sort(v.begin(), v.end());
-    const std::size_t n = v.size();
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
 /// Median, min and max of one field over a variant's repetitions.
 struct Stats {
     double med = 0, min = 0, max = 0;
@@ -400,7 +379,9 @@ Stats stats(const std::string& key, double Sample::*field) {
     std::vector<double> v;
     for (const Sample& x : samples()[key]) v.push_back(x.*field);
     if (v.empty()) return {};
-    return {median(v), *std::min_element(v.begin(), v.end()), *std::max_element(v.begin(), v.end())};
+    std::sort(v.begin(), v.end());
+    const std::size_t n = v.size();
+    return {n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]), v.front(), v.back()};
 }
 
 double med(const std::string& key, double Sample::*field) { return stats(key, field).med; }
@@ -408,20 +389,18 @@ double med(const std::string& key, double Sample::*field) { return stats(key, fi
 // Where (a)'s time goes, against plain-inner (the same step code without the Trainer).
 void print_split(const ModelCase& m, const std::string& variant) {
     const std::string key = m.name + "/" + variant;
-    const double total = med(key, &Sample::seconds), compute = med(key, &Sample::compute);
-    const double apply = med(key, &Sample::apply), started = med(key, &Sample::started);
-    fmt::print("  {}: compute {:.3f} s for {:.0f} steps ({:.1f} us/step; plain-inner {:.1f}), "
+    const double compute = med(key, &Sample::compute), steps = med(key, &Sample::computed_steps);
+    const double inner_step =
+        med(m.name + "/plain-inner", &Sample::seconds) / double(m.total_steps);
+    fmt::print("  {}: compute {:.3f} s for {:.0f} steps ({:.1f} us/step, plain-inner {:.1f}), "
                "apply {:.4f} s, round_started {:.4f} s, simulator {:.4f} s; untimed: setup "
                "{:.3f} s, final eval {:.3f} s (loss {:.4g})\n",
-               variant, compute, med(key, &Sample::computed_steps),
-               1e6 * compute / med(key, &Sample::computed_steps),
-               1e6 * med(m.name + "/plain-inner", &Sample::seconds) /
-                   static_cast<double>(m.total_steps),
-               apply, started, total - compute - apply - started, med(key, &Sample::setup),
-               med(key, &Sample::eval), med(key, &Sample::final_loss));
+               variant, compute, steps, 1e6 * compute / steps, 1e6 * inner_step,
+               med(key, &Sample::apply), med(key, &Sample::started), med(key, &Sample::rest),
+               med(key, &Sample::setup), med(key, &Sample::eval), med(key, &Sample::final_loss));
 }
 
-void print_model_summary(const ModelCase& m) {
+void print_summary(const ModelCase& m) {
     const std::string base = m.name + "/plain-torch";
     if (samples()[base].empty()) return;
     const Stats b = stats(base, &Sample::seconds), bc = stats(base, &Sample::cpu);
@@ -429,58 +408,65 @@ void print_model_summary(const ModelCase& m) {
                "Seconds of the timed part: median [min, max]; ratios to plain-torch\n",
                m.name, fixture(m).parameters, m.total_steps, kWorkers, kInnerSteps,
                samples()[base].size());
-    fmt::print("  {:<13} {:>7} {:>7} {:>7} {:>8} {:>8} {:>9} {:>9} {:>9} {:>8} {:>9}\n", "variant",
-               "median", "min", "max", "cpu med", "steps/s", "ratio med", "ratio min",
-               "ratio cpu", "faults", "preempted");
+    fmt::print("  {:<13} {:>7} {:>7} {:>7} {:>8} {:>8} {:>9} {:>9} {:>9} {:>7} {:>9}\n",
+               "variant", "median", "min", "max", "cpu med", "steps/s", "ratio med",
+               "ratio min", "ratio cpu", "faults", "preempted");
     for (const char* v : {"plain-torch", "plain-inner", "hetsim-sync", "hetsim-async"}) {
         const std::string key = m.name + "/" + v;
         if (samples()[key].empty()) continue;
         const Stats w = stats(key, &Sample::seconds), c = stats(key, &Sample::cpu);
-        fmt::print("  {:<13} {:7.3f} {:7.3f} {:7.3f} {:8.3f} {:8.1f} {:9.3f} {:9.3f} {:9.3f} {:8.0f} "
-                   "{:9.0f}\n",
-                   v, w.med, w.min, w.max, c.med, static_cast<double>(m.total_steps) / w.med,
-                   w.med / b.med, w.min / b.min, c.med / bc.med, med(key, &Sample::faults),
+        fmt::print("  {:<13} {:7.3f} {:7.3f} {:7.3f} {:8.3f} {:8.1f} {:9.3f} {:9.3f} {:9.3f} "
+                   "{:7.0f} {:9.0f}\n",
+                   v, w.med, w.min, w.max, c.med, double(m.total_steps) / w.med, w.med / b.med,
+                   w.min / b.min, c.med / bc.med, med(key, &Sample::faults),
                    med(key, &Sample::preempted));
     }
     for (const char* v : {"hetsim-sync", "hetsim-async"})
-        if (!samples()[m.name + "/" + v].empty()) print_split(m, v);
-    fmt::print("  per-call tensor work of the Trainer (median us):");
+        if (!samples()[m.name + "/" + v].empty() && !samples()[m.name + "/plain-inner"].empty())
+            print_split(m, v);
+    fmt::print("  Trainer tensor work per call (median us):");
     for (const char* op : kRoundOpNames)
         fmt::print(" {} {:.1f}", op, 1e6 * med(m.name + "/op/" + op, &Sample::seconds));
     fmt::print("\n");
+}
+
+// Our flags, taken out before Google Benchmark reads the rest: --rounds=N, --flush_denormal.
+std::vector<char*> own_flags(int argc, char** argv, std::vector<std::string>& defaults) {
+    std::vector<char*> args{argv[0]};
+    for (std::string& d : defaults) args.push_back(d.data());
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (arg == "--flush_denormal") {
+            at::globalContext().setFlushDenormal(true);
+        } else if (arg.starts_with("--rounds=")) {
+            const std::int64_t rounds = std::stoll(arg.substr(9));
+            HETSIM_CHECK(rounds >= 1, "--rounds must be at least 1, found {}", rounds);
+            for (ModelCase* m : {&kMlp, &kGpt}) m->total_steps = rounds * kWorkers * kInnerSteps;
+        } else {
+            args.push_back(argv[i]);
+        }
+    }
+    return args;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
     at::set_num_threads(1);
-    // Defaults that user flags (later on the line) override: repetitions interleaved at random
-    // so that a change of load on a shared machine hits every variant alike.
-    std::vector<char*> args{argv[0]};
-    std::string rounds_flag = "--rounds=";
-    std::string reps = "--benchmark_repetitions=5";
-    std::string interleave = "--benchmark_enable_random_interleaving=true";
-    std::string aggregates = "--benchmark_display_aggregates_only=true";
-    for (std::string* s : {&reps, &interleave, &aggregates}) args.push_back(s->data());
-    for (int i = 1; i < argc; ++i) {
-        const std::string arg = argv[i];
-        if (arg == "--flush_denormal") {
-            at::globalContext().setFlushDenormal(true);
-        } else if (arg.starts_with(rounds_flag)) {
-            const std::int64_t rounds = std::stoll(arg.substr(rounds_flag.size()));
-            for (ModelCase* m : {&kMlp, &kGpt}) m->total_steps = rounds * kWorkers * kInnerSteps;
-        } else {
-            args.push_back(argv[i]);
-        }
-    }
-    int n = static_cast<int>(args.size());
-    benchmark::Initialize(&n, args.data());
-    if (benchmark::ReportUnrecognizedArguments(n, args.data())) return 1;
+    // Defaults that flags given later on the line override. Repetitions are interleaved at
+    // random, so that a change of load on a shared machine hits every variant alike.
+    std::vector<std::string> defaults{"--benchmark_repetitions=5",
+                                      "--benchmark_enable_random_interleaving=true",
+                                      "--benchmark_display_aggregates_only=true"};
     try {
+        std::vector<char*> args = own_flags(argc, argv, defaults);
+        int n = static_cast<int>(args.size());
+        benchmark::Initialize(&n, args.data());
+        if (benchmark::ReportUnrecognizedArguments(n, args.data())) return 1;
         register_all();
         benchmark::RunSpecifiedBenchmarks();
-        print_model_summary(kMlp);
-        print_model_summary(kGpt);
+        print_summary(kMlp);
+        print_summary(kGpt);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "bench_trainer: %s\n", e.what());
         return 1;
