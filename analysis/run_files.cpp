@@ -5,11 +5,13 @@
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <ostream>
 #include <unistd.h>
+#include <vector>
 
 namespace hetsim::analysis {
 
@@ -45,6 +47,17 @@ void write_trace_csv(std::ostream& out, const sim::RunResult& result) {
     for (const sim::TraceEvent& e : result.trace)
         fmt::print(out, "{},{},{},{}\n", format_seconds(e.time), e.worker, sim::to_string(e.kind),
                    e.version);
+}
+
+void write_timeline_csv(std::ostream& out, const sim::RunResult& result) {
+    std::vector<sim::WorkerInterval> rows = result.timeline;
+    std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
+        return a.worker != b.worker ? a.worker < b.worker : a.start < b.start;
+    });
+    out << "worker,start_s,end_s,state\n";
+    for (const sim::WorkerInterval& i : rows)
+        fmt::print(out, "{},{},{},{}\n", i.worker, format_seconds(i.start), format_seconds(i.end),
+                   sim::to_string(i.state));
 }
 
 void write_text_atomically(const std::filesystem::path& path, const std::string& text) {

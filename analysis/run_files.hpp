@@ -1,5 +1,5 @@
 #pragma once
-// The run files: updates.csv, workers.csv and trace.csv. Their columns are documented in
+// The run files: updates.csv, workers.csv, timeline.csv and trace.csv. Their columns are documented in
 // docs/outputs.md; writers and (later) readers live together so the format has one home.
 
 #include "sim/run_records.hpp"
@@ -16,6 +16,8 @@ void write_updates_csv(std::ostream& out, const sim::RunResult& result);
 void write_workers_csv(std::ostream& out, const sim::RunResult& result);
 /// trace.csv: every traced event.
 void write_trace_csv(std::ostream& out, const sim::RunResult& result);
+/// timeline.csv: every worker's state intervals, by worker then start time.
+void write_timeline_csv(std::ostream& out, const sim::RunResult& result);
 
 /// Writes `text` to `path` atomically: a temporary file in the same folder, flushed and
 /// renamed over `path` only when complete, so a reader never sees half a file. Throws

@@ -68,7 +68,7 @@ nlohmann::json metrics_json(const analysis::MetricsRow& m) {
 
 nlohmann::json run_json(const scenarios::Scenario& scenario, const analysis::RunSummary& s,
                         double host_seconds, bool trace, const TrainingRun* training) {
-    nlohmann::json files = {"updates.csv", "workers.csv"};
+    nlohmann::json files = {"updates.csv", "workers.csv", "timeline.csv"};
     if (trace) files.push_back("trace.csv");
     if (training) files.push_back("metrics.csv");
     nlohmann::json model = nullptr;
@@ -118,16 +118,20 @@ void run_command(const RunOptions& options, std::ostream& log) {
     const auto started = std::chrono::steady_clock::now();
     std::optional<TrainingRun> training;
     sim::RunResult timing;
+    sim::RecordOptions record;
+    record.trace = options.trace;
+    record.timeline = true;
     if (scenario.training.model.kind != "none")
-        training = run_training(scenario, options.trace);
+        training = run_training(scenario, record);
     else
-        timing = sim::run_schedule(scenario.world, nullptr, options.trace);
+        timing = sim::run_schedule(scenario.world, nullptr, record);
     const sim::RunResult& result = training ? training->result : timing;
     const double host_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
     write_csv(out / "updates.csv", analysis::write_updates_csv, result);
     write_csv(out / "workers.csv", analysis::write_workers_csv, result);
+    write_csv(out / "timeline.csv", analysis::write_timeline_csv, result);
     if (options.trace) write_csv(out / "trace.csv", analysis::write_trace_csv, result);
     if (training) {
         std::ostringstream text;

@@ -9,7 +9,7 @@
 
 namespace hetsim::engine {
 
-TrainingRun run_training(scenarios::Scenario& scenario, bool trace) {
+TrainingRun run_training(scenarios::Scenario& scenario, const sim::RecordOptions& record) {
     scenarios::TrainingSpec& training = scenario.training;
     at::set_num_threads(training.threads);
     const auto workers = static_cast<int>(scenario.world.workers.size());
@@ -29,7 +29,7 @@ TrainingRun run_training(scenarios::Scenario& scenario, bool trace) {
 
     Trainer trainer(scenario, *model, *data);
     TrainingRun run;
-    run.result = sim::run_schedule(scenario.world, &trainer, trace);
+    run.result = sim::run_schedule(scenario.world, &trainer, record);
     trainer.finish(run.result.end_time);
     run.metrics = trainer.metrics();
     run.info = {

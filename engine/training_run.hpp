@@ -21,6 +21,6 @@ struct TrainingRun {
 
 /// Runs `scenario` (model.kind != "none"). When `model.bytes` was not given, sets
 /// scenario.world.model_bytes to parameters x model.bytes_per_parameter first.
-TrainingRun run_training(scenarios::Scenario& scenario, bool trace);
+TrainingRun run_training(scenarios::Scenario& scenario, const sim::RecordOptions& record);
 
 }  // namespace hetsim::engine

@@ -4,8 +4,8 @@
 
 namespace hetsim::sim {
 
-AsyncSchedule::AsyncSchedule(const WorldSpec& spec, TrainerHooks* hooks, bool trace)
-    : Schedule(spec, hooks, trace), is_member_(spec.workers.size(), false) {}
+AsyncSchedule::AsyncSchedule(const WorldSpec& spec, TrainerHooks* hooks, const RecordOptions& record)
+    : Schedule(spec, hooks, record), is_member_(spec.workers.size(), false) {}
 
 void AsyncSchedule::start() {
     for (int w = 0; w < worker_count(); ++w) start_round(w);
@@ -60,8 +60,8 @@ void AsyncSchedule::close_window() {
     for (const int m : restart) start_round(m);
 }
 
-FedBuffSchedule::FedBuffSchedule(const WorldSpec& spec, TrainerHooks* hooks, bool trace)
-    : Schedule(spec, hooks, trace) {
+FedBuffSchedule::FedBuffSchedule(const WorldSpec& spec, TrainerHooks* hooks, const RecordOptions& record)
+    : Schedule(spec, hooks, record) {
     buffer_.reserve(static_cast<std::size_t>(spec.algorithm.buffer));
 }
 

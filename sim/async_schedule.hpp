@@ -16,7 +16,7 @@ namespace hetsim::sim {
 
 class AsyncSchedule final : public Schedule {
 public:
-    AsyncSchedule(const WorldSpec& spec, TrainerHooks* hooks, bool trace);
+    AsyncSchedule(const WorldSpec& spec, TrainerHooks* hooks, const RecordOptions& record);
 
 private:
     void start() override;
@@ -39,7 +39,7 @@ private:
 /// when `buffer` updates have arrived, applying them together.
 class FedBuffSchedule final : public Schedule {
 public:
-    FedBuffSchedule(const WorldSpec& spec, TrainerHooks* hooks, bool trace);
+    FedBuffSchedule(const WorldSpec& spec, TrainerHooks* hooks, const RecordOptions& record);
 
 private:
     void start() override;

@@ -63,6 +63,28 @@ struct WorkerStats {
     int local_steps = 0;  ///< H planned per round (DyLU varies it by worker)
 };
 
+/// What a worker is doing during an interval of worker_timeline.
+enum class WorkerState : std::uint8_t { compute, communicate, idle, down };
+const char* to_string(WorkerState state);
+
+/// One interval of a worker's timeline: [start, end) in one state. A worker's intervals tile
+/// [0, end_time) without gaps or overlaps; adjacent intervals may share a state.
+struct WorkerInterval {
+    Time start{0};
+    Time end{0};
+    int worker = 0;
+    WorkerState state = WorkerState::idle;
+};
+
+/// What a run records beyond updates and per-worker totals.
+struct RecordOptions {
+    RecordOptions() = default;
+    /// From the old `bool trace` argument: trace only.
+    RecordOptions(bool trace_events) : trace(trace_events) {}  // NOLINT(google-explicit-constructor)
+    bool trace = false;     ///< every event (trace.csv)
+    bool timeline = false;  ///< every worker's state intervals (timeline.csv, Gantt charts)
+};
+
 /// Everything a run produced, in virtual time.
 struct RunResult {
     Time end_time{0};
@@ -73,6 +95,8 @@ struct RunResult {
     std::vector<UpdateRecord> updates;
     std::vector<WorkerStats> workers;
     std::vector<TraceEvent> trace;  ///< empty unless tracing was asked for
+    /// Empty unless asked for; in no particular order (writers sort by worker, then start).
+    std::vector<WorkerInterval> timeline;
 };
 
 /// The hooks a trainer implements. All are called at the virtual time they describe.

@@ -25,14 +25,26 @@ const char* to_string(TraceKind kind) {
     return "?";
 }
 
-Schedule::Schedule(const WorldSpec& spec, TrainerHooks* hooks, bool trace)
+const char* to_string(WorkerState state) {
+    switch (state) {
+    case WorkerState::compute: return "compute";
+    case WorkerState::communicate: return "communicate";
+    case WorkerState::idle: return "idle";
+    case WorkerState::down: return "down";
+    }
+    return "?";
+}
+
+Schedule::Schedule(const WorldSpec& spec, TrainerHooks* hooks, const RecordOptions& record)
     : spec_(spec),
       network_(spec),
       hooks_(hooks),
-      tracing_(trace),
+      tracing_(record.trace),
+      timeline_(record.timeline),
       compute_(spec),
       failures_(spec),
       workers_(spec.workers.size()) {
+    if (timeline_) last_interval_.assign(spec.workers.size(), kNoInterval);
     HETSIM_CHECK(!spec.workers.empty(), "a world needs at least one worker");
     HETSIM_CHECK(spec.stop.duration || spec.stop.server_updates || spec.stop.inner_steps,
                  "a run needs a stop condition (duration, server_updates or inner_steps)");
@@ -80,13 +92,34 @@ void Schedule::set_phase(int w, Phase p) {
     Worker& s = workers_[w];
     WorkerStats& stats = workers_[w].stats;
     const Time spent = sim_.now() - s.since;
+    WorkerState state = WorkerState::idle;
     switch (s.phase) {
     case Phase::idle: stats.idle += spent; break;
     case Phase::pulling:
     case Phase::pushing:
-    case Phase::allreducing: stats.communication += spent; break;
-    case Phase::computing: stats.compute += spent; break;
-    case Phase::down: stats.down += spent; break;
+    case Phase::allreducing:
+        stats.communication += spent;
+        state = WorkerState::communicate;
+        break;
+    case Phase::computing:
+        stats.compute += spent;
+        state = WorkerState::compute;
+        break;
+    case Phase::down:
+        stats.down += spent;
+        state = WorkerState::down;
+        break;
+    }
+    if (timeline_ && spent > Time{0}) {
+        // Consecutive intervals in one state (pull then push, say) merge into one.
+        const std::size_t last = last_interval_[static_cast<std::size_t>(w)];
+        if (last != kNoInterval && result_.timeline[last].state == state &&
+            result_.timeline[last].end == s.since)
+            result_.timeline[last].end = sim_.now();
+        else {
+            last_interval_[static_cast<std::size_t>(w)] = result_.timeline.size();
+            result_.timeline.push_back(WorkerInterval{s.since, sim_.now(), w, state});
+        }
     }
     s.phase = p;
     s.since = sim_.now();

@@ -20,7 +20,7 @@ namespace hetsim::sim {
 class Schedule {
 public:
     /// `hooks` may be null (timing-only). `spec` must outlive the schedule.
-    Schedule(const WorldSpec& spec, TrainerHooks* hooks, bool trace);
+    Schedule(const WorldSpec& spec, TrainerHooks* hooks, const RecordOptions& record);
     virtual ~Schedule() = default;
     Schedule(const Schedule&) = delete;
     Schedule& operator=(const Schedule&) = delete;
@@ -109,8 +109,12 @@ private:
     void check_stop();
     void finish(Time end);
 
+    static constexpr std::size_t kNoInterval = static_cast<std::size_t>(-1);
+
     TrainerHooks* hooks_;
     bool tracing_;
+    bool timeline_;
+    std::vector<std::size_t> last_interval_;  // per worker: its latest timeline interval
     ComputeModel compute_;
     FailureModel failures_;
     std::vector<Worker> workers_;
@@ -119,9 +123,10 @@ private:
 
 /// The schedule named by spec.algorithm.kind.
 std::unique_ptr<Schedule> make_schedule(const WorldSpec& spec, TrainerHooks* hooks = nullptr,
-                                        bool trace = false);
+                                        const RecordOptions& record = {});
 
 /// make_schedule(...)->run().
-RunResult run_schedule(const WorldSpec& spec, TrainerHooks* hooks = nullptr, bool trace = false);
+RunResult run_schedule(const WorldSpec& spec, TrainerHooks* hooks = nullptr,
+                       const RecordOptions& record = {});
 
 }  // namespace hetsim::sim

@@ -4,8 +4,8 @@
 
 namespace hetsim::sim {
 
-SyncSchedule::SyncSchedule(const WorldSpec& spec, TrainerHooks* hooks, bool trace)
-    : Schedule(spec, hooks, trace),
+SyncSchedule::SyncSchedule(const WorldSpec& spec, TrainerHooks* hooks, const RecordOptions& record)
+    : Schedule(spec, hooks, record),
       ring_(spec.algorithm.collective == Collective::ring),
       members_(spec.workers.size()),
       needs_pull_(spec.workers.size(), false) {}

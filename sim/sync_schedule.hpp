@@ -15,7 +15,7 @@ namespace hetsim::sim {
 /// first pulls the model (from a peer, over its own down link).
 class SyncSchedule final : public Schedule {
 public:
-    SyncSchedule(const WorldSpec& spec, TrainerHooks* hooks, bool trace);
+    SyncSchedule(const WorldSpec& spec, TrainerHooks* hooks, const RecordOptions& record);
 
 private:
     struct Member {

@@ -50,6 +50,8 @@ struct WorkerSpec {
     StragglerSpec stragglers;
     LinkSpec link;
     FailureSpec failures;
+    /// Name of the `[[workers.group]]` the worker belongs to; "" when it is in none.
+    std::string group;
 
     /// step_time x multiplier: the expected time of one inner step without jitter/stragglers.
     Time effective_step_time() const { return scale(step_time, multiplier); }

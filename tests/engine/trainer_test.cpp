@@ -266,7 +266,7 @@ every_updates = 5
 server_updates = 10
 )",
                                                       "brown.toml");
-    const engine::TrainingRun run = engine::run_training(s, false);
+    const engine::TrainingRun run = engine::run_training(s, {});
     REQUIRE(run.metrics.size() >= 2);
     const double first = run.metrics.front().perplexity;
     const double last = run.metrics.back().perplexity;

@@ -71,3 +71,54 @@ TEST_CASE("a sync round lasts as long as its slowest worker and the others wait"
     CHECK(r.workers[2].idle == Time{0});
     CHECK(r.workers[0].compute == 5 * ms(100));
 }
+
+TEST_CASE("the worker timeline tiles every worker's run and sums to its totals") {
+    // Every schedule kind, with a network, jitter and failures, so all four states occur.
+    for (const ScheduleKind kind :
+         {ScheduleKind::sync, ScheduleKind::async, ScheduleKind::fedbuff, ScheduleKind::ddp}) {
+        CAPTURE(to_string(kind));
+        WorldSpec spec = make_world(4, ms(100), 5, {1.0, 1.5, 2.0, 3.0});
+        spec.algorithm.kind = kind;
+        spec.algorithm.buffer = 2;
+        if (kind == ScheduleKind::ddp) spec.algorithm.inner_steps = 1;
+        spec.model_bytes = 1'000'000;
+        for (auto& w : spec.workers) {
+            w.link.latency = ms(7);
+            w.link.up = Bandwidth{80e6};
+            w.link.down = Bandwidth{160e6};
+        }
+        spec.workers[2].failures.scripted.push_back({ms(1234), ms(900)});
+        spec.stop.duration = ms(20'000);
+        RecordOptions record;
+        record.timeline = true;
+        const RunResult r = run_schedule(spec, nullptr, record);
+        REQUIRE_FALSE(r.timeline.empty());
+        for (int w = 0; w < 4; ++w) {
+            CAPTURE(w);
+            std::vector<WorkerInterval> mine;
+            for (const WorkerInterval& i : r.timeline)
+                if (i.worker == w) mine.push_back(i);
+            std::sort(mine.begin(), mine.end(),
+                      [](const auto& a, const auto& b) { return a.start < b.start; });
+            std::map<WorkerState, Time> sums;
+            Time at{0};
+            for (const WorkerInterval& i : mine) {
+                CHECK(i.start == at);  // no gap, no overlap
+                CHECK(i.end > i.start);
+                sums[i.state] += i.end - i.start;
+                at = i.end;
+            }
+            CHECK(at == r.end_time);
+            const WorkerStats& s = r.workers[static_cast<std::size_t>(w)];
+            CHECK(sums[WorkerState::compute] == s.compute);
+            CHECK(sums[WorkerState::communicate] == s.communication);
+            CHECK(sums[WorkerState::idle] == s.idle);
+            CHECK(sums[WorkerState::down] == s.down);
+        }
+        CHECK(r.workers[2].down == ms(900));
+    }
+    // Not asked for: not recorded.
+    WorldSpec spec = make_world(2, ms(100), 5);
+    spec.stop.server_updates = 10;
+    CHECK(run_schedule(spec).timeline.empty());
+}
