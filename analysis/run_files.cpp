@@ -30,15 +30,17 @@ void write_updates_csv(std::ostream& out, const sim::RunResult& result) {
 
 void write_workers_csv(std::ostream& out, const sim::RunResult& result) {
     out << "worker,local_steps,compute_s,communication_s,idle_s,down_s,lost_compute_s,"
-           "utilisation,updates,inner_steps,rounds_lost,failures\n";
+           "utilisation,updates,inner_steps,rounds_lost,failures,updates_dropped,preemptions,"
+           "leaves\n";
     const double end = sim::to_seconds(result.end_time);
     for (std::size_t w = 0; w < result.workers.size(); ++w) {
         const sim::WorkerStats& s = result.workers[w];
         const double utilisation = end > 0 ? sim::to_seconds(s.compute) / end : 0.0;
-        fmt::print(out, "{},{},{},{},{},{},{},{:.6f},{},{},{},{}\n", w, s.local_steps,
+        fmt::print(out, "{},{},{},{},{},{},{},{:.6f},{},{},{},{},{},{},{}\n", w, s.local_steps,
                    format_seconds(s.compute), format_seconds(s.communication),
                    format_seconds(s.idle), format_seconds(s.down), format_seconds(s.lost_compute),
-                   utilisation, s.updates, s.inner_steps, s.rounds_lost, s.failures);
+                   utilisation, s.updates, s.inner_steps, s.rounds_lost, s.failures,
+                   s.updates_dropped, s.preemptions, s.leaves);
     }
 }
 

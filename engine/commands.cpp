@@ -1,8 +1,10 @@
 #include "engine/commands.hpp"
 
+#include "engine/progress.hpp"
 #include "engine/training_run.hpp"
 #include "analysis/compare.hpp"
 #include "analysis/metrics.hpp"
+#include "analysis/report.hpp"
 #include "analysis/run_files.hpp"
 #include "analysis/summary.hpp"
 #include "hetsim/version.hpp"
@@ -113,6 +115,14 @@ void print_final_metrics(const analysis::MetricsRow& m, std::ostream& log) {
 void run_command(const RunOptions& options, std::ostream& log) {
     scenarios::Scenario scenario = load(options);
     const fs::path out = options.out.value_or(fs::path("out") / scenario.name);
+    run_scenario(std::move(scenario), options, log);
+    // The run's files are complete before the report starts: a report that fails (gnuplot
+    // missing, disk full) never costs the run.
+    if (options.report) analysis::write_report(out, analysis::ReportOptions{}, log);
+}
+
+void run_scenario(scenarios::Scenario scenario, const RunOptions& options, std::ostream& log) {
+    const fs::path out = options.out.value_or(fs::path("out") / scenario.name);
     prepare_output(out, options.overwrite, options.trace);
 
     const auto started = std::chrono::steady_clock::now();
@@ -121,10 +131,16 @@ void run_command(const RunOptions& options, std::ostream& log) {
     sim::RecordOptions record;
     record.trace = options.trace;
     record.timeline = true;
+    std::optional<ProgressLine> progress;
+    if (options.progress) {
+        progress.emplace(scenario.world.stop, *options.progress);
+        record.progress = [&progress](const sim::Progress& p) { progress->update(p); };
+    }
     if (scenario.training.model.kind != "none")
         training = run_training(scenario, record);
     else
         timing = sim::run_schedule(scenario.world, nullptr, record);
+    if (progress) progress->finish();
     const sim::RunResult& result = training ? training->result : timing;
     const double host_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -168,6 +184,9 @@ void validate_command(const RunOptions& options, std::ostream& log) {
     fmt::print(log, "  {} workers, step time {} .. {}, algorithm {} (H = {}), seed {}\n",
                w.workers.size(), sim::format_duration(fastest), sim::format_duration(slowest),
                sim::to_string(w.algorithm.kind), w.algorithm.inner_steps, w.seed);
+    if (!s.step_time_sources.empty())
+        fmt::print(log, "  step times from device_flops or \"measure\" are resolved when the run "
+                        "starts (0ns until then; `hetsim explain` resolves them)\n");
 }
 
 void compare_command(const std::vector<fs::path>& runs, std::ostream& out) {

@@ -2,6 +2,10 @@
 // one message and an exit code (2 for bad input: scenario or flags; 1 for anything else).
 
 #include "engine/commands.hpp"
+#include "engine/explain.hpp"
+#include "engine/plot_commands.hpp"
+#include "engine/progress.hpp"
+#include "engine/study_command.hpp"
 #include "hetsim/version.hpp"
 #include "sim/error.hpp"
 
@@ -29,20 +33,61 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", fmt::format("hetsim {}", hetsim::kVersion));
     app.require_subcommand(1);
 
-    hetsim::engine::RunOptions options;
-    CLI::App* run = app.add_subcommand("run", "Run a scenario and write its outputs");
+    hetsim::engine::StudyOptions study;
+    hetsim::engine::RunOptions& options = study.run;
+    CLI::App* run = app.add_subcommand("run", "Run a scenario (or every run of a study file) and "
+                                              "write its outputs");
     add_scenario_options(run, options);
     run->add_option("--out", options.out, "Output folder (default: out/<scenario name>)");
     run->add_flag("--trace", options.trace, "Also write trace.csv with every event");
     run->add_flag("--overwrite", options.overwrite, "Replace a finished run in the output folder");
     run->add_flag("--host-time", options.host_time,
                   "Add host seconds to metrics.csv (then it differs between identical runs)");
+    run->add_option("-j,--jobs", study.jobs, "Study: runs at once, in child processes")
+        ->check(CLI::PositiveNumber);
+    run->add_option("--only", study.only, "Study: run only these run indices (comma-separated)")
+        ->delimiter(',');
+    run->add_option("--emit", study.emit, "Study: write a job script instead of running (slurm)")
+        ->check(CLI::IsMember({"slurm"}));
+    run->add_flag("!--no-report", study.report, "Skip the report (report.html, figures) at the end of a run or study");
+    run->add_flag("--child", study.child, "Internal: started by a study run with -j")
+        ->group("");
     CLI::App* validate = app.add_subcommand("validate", "Check a scenario without running it");
     add_scenario_options(validate, options);
+    CLI::App* explain = app.add_subcommand(
+        "explain", "Print what a scenario resolves to, worker by worker, without running it");
+    add_scenario_options(explain, options);
     std::vector<std::filesystem::path> compare_dirs;
     CLI::App* compare =
         app.add_subcommand("compare", "Print a Markdown table comparing finished runs");
     compare->add_option("runs", compare_dirs, "Run folders (each with a run.json)")->required();
+    hetsim::engine::PlotOptions plot_options;
+    const auto add_plot_options = [&plot_options](CLI::App* cmd, const char* what) {
+        cmd->add_option("dirs", plot_options.dirs, what)->required();
+        cmd->add_option("--target", plot_options.targets,
+                        "Target perplexity (accuracy in (0, 1] for classifiers); several, "
+                        "comma-separated, are the points of the speed-up figure")
+            ->delimiter(',');
+        cmd->add_option("--baseline", plot_options.baseline,
+                        "Label the speed-up is measured against (default: sync)");
+        cmd->add_flag("--log-y", plot_options.log_y, "Log scale on the metric axis");
+        cmd->add_option("--window", plot_options.window,
+                        "Gantt window T0,T1 in virtual seconds (default: the whole run)");
+        cmd->add_option("--x", plot_options.x,
+                        "x axis of the evaluation figure: time, updates or steps (default: all)");
+    };
+    CLI::App* plot = app.add_subcommand("plot", "Draw the figures of finished runs (gnuplot)");
+    add_plot_options(plot, "Run or study folders (several runs: one study, labelled by folder)");
+    plot->add_option("--out", plot_options.out, "Figures folder (default: <dir>/figures)");
+    CLI::App* report = app.add_subcommand(
+        "report", "Write report.html (self-contained) and report.md for a run or a study");
+    add_plot_options(report, "A run or study folder");
+    report->add_option("--out", plot_options.out, "Report folder (default: the run or study folder)");
+    std::filesystem::path collect_dir;
+    CLI::App* collect = app.add_subcommand(
+        "collect", "Rebuild a study folder's study.json and study.csv from its run folders");
+    collect->add_option("out", collect_dir, "The study's output folder")->required();
+    collect->add_flag("!--no-report", study.report, "Skip the summary");
 
     try {
         app.parse(argc, argv);
@@ -50,11 +95,21 @@ int main(int argc, char** argv) {
         const int code = app.exit(e);
         return code == 0 ? 0 : 2;
     }
+    options.report = study.report;  // --no-report: a single run skips its report too
+    if (hetsim::engine::progress_wanted()) options.progress = &std::cerr;
     try {
         if (run->parsed())
-            hetsim::engine::run_command(options, std::cout);
+            hetsim::engine::run_any_command(study, std::cout);
         else if (validate->parsed())
-            hetsim::engine::validate_command(options, std::cout);
+            hetsim::engine::validate_any_command(options, std::cout);
+        else if (explain->parsed())
+            hetsim::engine::explain_command(options, std::cout);
+        else if (plot->parsed())
+            hetsim::engine::plot_command(plot_options, std::cout);
+        else if (report->parsed())
+            hetsim::engine::report_command(plot_options, std::cout);
+        else if (collect->parsed())
+            hetsim::engine::collect_command(collect_dir, study.report, std::cout);
         else
             hetsim::engine::compare_command(compare_dirs, std::cout);
         return 0;

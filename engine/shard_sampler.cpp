@@ -8,11 +8,15 @@
 namespace hetsim::engine {
 
 ShardSampler::ShardSampler(std::string policy, std::vector<std::int64_t> shard_examples,
-                           int workers, std::uint64_t seed)
+                           int workers, std::uint64_t seed, std::vector<int> fixed_shards)
     : policy_(std::move(policy)),
       sizes_(std::move(shard_examples)),
       reserved_(sizes_.size(), 0),
-      visits_(sizes_.size(), 0) {
+      visits_(sizes_.size(), 0),
+      fixed_(std::move(fixed_shards)) {
+    for (const int s : fixed_)
+        HETSIM_CHECK(s < static_cast<int>(sizes_.size()),
+                     "workers.group.shards: shard {} of {} shards", s, sizes_.size());
     HETSIM_CHECK(!sizes_.empty(), "data: no shards to train on");
     HETSIM_CHECK(policy_ == "fixed" || policy_ == "balanced" || policy_ == "least-visited",
                  "data.assignment: expected fixed, balanced or least-visited, found {}", policy_);
@@ -25,7 +29,10 @@ ShardSampler::ShardSampler(std::string policy, std::vector<std::int64_t> shard_e
 
 DataRange ShardSampler::reserve(int worker, int steps, int batch) {
     int shard = 0;
-    if (policy_ == "fixed")
+    if (policy_ == "fixed" && static_cast<std::size_t>(worker) < fixed_.size() &&
+        fixed_[static_cast<std::size_t>(worker)] >= 0)
+        shard = fixed_[static_cast<std::size_t>(worker)];
+    else if (policy_ == "fixed")
         shard = worker % static_cast<int>(sizes_.size());
     else if (policy_ == "balanced")
         shard = choose_balanced(worker);

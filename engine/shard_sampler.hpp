@@ -23,8 +23,10 @@ class ShardSampler {
 public:
     /// `policy`: "fixed" (worker w owns shard w mod shards), "balanced" (Liu et al. 2024, Eq. 2)
     /// or "least-visited" (the public toy example). `shard_examples`: examples per shard.
+    /// `fixed_shards` (policy "fixed"): worker w's shard when >= 0 (a [[workers.group]]'s
+    /// `shards`); empty or -1 = w mod shards.
     ShardSampler(std::string policy, std::vector<std::int64_t> shard_examples, int workers,
-                 std::uint64_t seed);
+                 std::uint64_t seed, std::vector<int> fixed_shards = {});
 
     /// Chooses worker w's shard for a round of `steps` steps of `batch` examples and reserves
     /// the range. Call in virtual-time order of round starts (the schedule's order).
@@ -44,6 +46,7 @@ private:
     std::vector<std::int64_t> reserved_;
     std::vector<std::int64_t> visits_;
     std::vector<sim::Rng> rng_;  // one stream per worker
+    std::vector<int> fixed_;     // "fixed": a worker's own shard, or -1
 };
 
 }  // namespace hetsim::engine

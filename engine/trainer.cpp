@@ -7,6 +7,7 @@
 #include "engine/optim/qsr.hpp"
 #include "engine/optim/staleness.hpp"
 #include "engine/optim/tensor_list.hpp"
+#include "engine/round_pool.hpp"
 #include "engine/shard_sampler.hpp"
 #include "models/dataset.hpp"
 #include "sim/error.hpp"
@@ -15,7 +16,9 @@
 
 #include <chrono>
 #include <cmath>
+#include <map>
 #include <optional>
+#include <thread>
 
 namespace hetsim::engine {
 
@@ -43,36 +46,59 @@ double update_weight(const scenarios::AggregationSpec& spec, sim::ScheduleKind k
 }  // namespace
 
 struct Trainer::Impl {
+    // Everything a round reads, fixed when it starts, and what it produces. A pool thread owns
+    // it while the round's task runs; the main thread reads the outputs only after waiting.
+    struct RoundWork {
+        int worker = 0;
+        std::int64_t round = 0;
+        std::shared_ptr<const Params> pulled;  // the model version the round started from
+        DataRange range;
+        std::int64_t first_step = 0;  // the worker's step count when the round started
+        std::shared_ptr<const InnerOptimizer> optimizer_before;  // the worker's (not changed)
+        std::shared_ptr<InnerOptimizer> optimizer_after;  // output: the state after the round
+        Params delta;                                      // output: the pseudo-gradient
+    };
+
     struct Worker {
-        std::unique_ptr<InnerOptimizer> optimizer;
+        // The state after the last round whose result was needed. Shared with a running task
+        // that copies it; replaced (never modified) when rounds run on a pool.
+        std::shared_ptr<InnerOptimizer> optimizer;
         std::shared_ptr<const Params> pulled;  // the model version the round started from
         DataRange range;
         std::int64_t round = -1;
         std::int64_t first_step = 0;   // the worker's step count when the round started
-        std::int64_t steps_taken = 0;  // inner steps this worker has computed
-        Params delta;                  // pseudo-gradient of the computed round
-        bool computed = false;
+        std::int64_t steps_taken = 0;  // inner steps of this worker's computed rounds
+        std::shared_ptr<RoundWork> work;  // pool: the round in flight
+        RoundPool::Ticket ticket;
+        bool computed = false;  // the current round's result is in `results`
     };
 
-    Impl(const scenarios::Scenario& s, models::Model& m, const models::Dataset& d)
+    Impl(const scenarios::Scenario& s, models::Model& m, const models::Dataset& d,
+         const RoundPool::ReplicaFactory& make_replica)
         : spec(s.training),
           kind(s.world.algorithm.kind),
           model(m),
           data(d),
           evaluator(m, d, s.training.eval.batch_size),
-          module_params(m.parameters()),
-          global(std::make_shared<const Params>(tl::clone(module_params))),
+          global(std::make_shared<const Params>(tl::clone(m.parameters()))),
           outer(make_outer_optimizer(s.training.outer)),
           ddp_optimizer(make_inner_optimizer(s.training.inner)),
           sampler(s.training.data.assignment, shard_sizes(d), static_cast<int>(s.world.workers.size()),
-                  s.world.seed),
+                  s.world.seed, s.training.data.fixed_shards),
           workers(s.world.workers.size()),
           started(std::chrono::steady_clock::now()) {
         for (auto& w : workers) w.optimizer = make_inner_optimizer(spec.inner);
+        const int threads = round_threads_for(spec.threads, static_cast<int>(workers.size()));
+        if (threads > 1)
+            pool = std::make_unique<RoundPool>(
+                threads, make_replica ? make_replica : RoundPool::ReplicaFactory([&s, &d] {
+                    return models::make_model(s.training.model, d.shape(), 0);
+                }));
         // Every curve starts from the initial model at time 0.
         evaluate_at(sim::Time{0});
         if (spec.eval.every_ns) next_eval = sim::Time{*spec.eval.every_ns};
     }
+    ~Impl() { pool.reset(); }  // no task may outlive the state it reads
 
     static std::vector<std::int64_t> shard_sizes(const models::Dataset& d) {
         std::vector<std::int64_t> sizes;
@@ -80,17 +106,18 @@ struct Trainer::Impl {
         return sizes;
     }
 
-    double lr_for(const Worker& w, int step_in_round) const {
+    double lr_for(const DataRange& range, std::int64_t first_step, int step_in_round) const {
         const auto& schedule = spec.inner.schedule;
-        const std::int64_t index =
-            schedule.indexed_by == "shard"
-                ? w.range.position / std::max(1, w.range.batch) + step_in_round
-                : w.first_step + step_in_round;
+        const std::int64_t index = schedule.indexed_by == "shard"
+                                       ? range.position / std::max(1, range.batch) + step_in_round
+                                       : first_step + step_in_round;
         return lr_at(schedule, spec.inner.lr, index);
     }
 
+    RoundWork work_for(int id) const;
+    Params run_round(const RoundWork& r, models::Model& m, InnerOptimizer* optimizer) const;
+    Params gradient(const RoundWork& r, models::Model& m, const Params& params, int step) const;
     void compute(int id);
-    Params gradient(int id, int step);
     void evaluate_at(sim::Time time);
     void evaluate_grid_before(sim::Time t, bool inclusive);
 
@@ -99,13 +126,17 @@ struct Trainer::Impl {
     models::Model& model;
     const models::Dataset& data;
     Evaluator evaluator;
-    Params module_params;
     std::shared_ptr<const Params> global;
     std::unique_ptr<OuterOptimizer> outer;
     std::unique_ptr<InnerOptimizer> ddp_optimizer;  // ddp: one step per round on the global model
     ShardSampler sampler;
     std::vector<Worker> workers;
     std::chrono::steady_clock::time_point started;
+    std::unique_ptr<RoundPool> pool;  // null: rounds are computed inline, when needed
+    // Pseudo-gradients of rounds whose result was needed, by (worker, round), until applied or
+    // lost. Keyed by round, not one per worker: a FedBuff worker starts its next round while
+    // its last update waits in the server's buffer.
+    std::map<std::pair<int, std::int64_t>, Params> results;
 
     std::optional<sim::Time> next_eval;  // next point of the virtual-time grid
     std::int64_t version = 0;
@@ -114,9 +145,14 @@ struct Trainer::Impl {
     std::vector<MetricsRow> rows;
 };
 
+int round_threads_for(int threads, int workers) {
+    const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+    return std::max(1, std::min(threads > 0 ? threads : cores, workers));
+}
+
 Trainer::Trainer(const scenarios::Scenario& scenario, models::Model& model,
-                 const models::Dataset& data)
-    : impl_(std::make_unique<Impl>(scenario, model, data)) {}
+                 const models::Dataset& data, RoundPool::ReplicaFactory make_replica)
+    : impl_(std::make_unique<Impl>(scenario, model, data, make_replica)) {}
 
 Trainer::~Trainer() = default;
 
@@ -124,25 +160,42 @@ const std::vector<MetricsRow>& Trainer::metrics() const { return impl_->rows; }
 
 const std::vector<at::Tensor>& Trainer::global_parameters() const { return *impl_->global; }
 
+int Trainer::round_threads() const { return impl_->pool ? impl_->pool->threads() : 1; }
+
 int Trainer::plan_inner_steps(int worker, int planned) {
     if (!impl_->spec.qsr.enabled) return planned;
     // QSR (Gu et al. 2024): H = max(H_base, floor((alpha / lr)^2)) with the lr of the round's
-    // first step.
+    // first step. steps_taken is known here: the worker's previous round was needed (committed)
+    // or lost (never counted) before this one starts.
     Impl::Worker& w = impl_->workers[static_cast<std::size_t>(worker)];
+    HETSIM_ASSERT(!w.ticket, "worker {} plans a round while its round {} is in flight", worker,
+                  w.round);
     w.first_step = w.steps_taken;
-    return static_cast<int>(qsr_sync_period(planned, impl_->spec.qsr.alpha, impl_->lr_for(w, 0)));
+    return static_cast<int>(
+        qsr_sync_period(planned, impl_->spec.qsr.alpha, impl_->lr_for(w.range, w.first_step, 0)));
 }
 
 void Trainer::round_started(const sim::RoundInfo& round) {
-    Impl::Worker& w = impl_->workers[static_cast<std::size_t>(round.worker)];
-    HETSIM_ASSERT(round.version == impl_->version, "worker {} pulled version {} at version {}",
-                  round.worker, round.version, impl_->version);
-    w.pulled = impl_->global;
+    Impl& s = *impl_;
+    Impl::Worker& w = s.workers[static_cast<std::size_t>(round.worker)];
+    HETSIM_ASSERT(round.version == s.version, "worker {} pulled version {} at version {}",
+                  round.worker, round.version, s.version);
+    HETSIM_ASSERT(!w.ticket, "worker {} starts round {} while round {} is in flight",
+                  round.worker, round.round, w.round);
+    w.pulled = s.global;
     w.round = round.round;
     w.first_step = w.steps_taken;
-    w.range = impl_->sampler.reserve(round.worker, round.inner_steps, impl_->spec.data.batch_size);
+    w.range = s.sampler.reserve(round.worker, round.inner_steps, s.spec.data.batch_size);
     w.computed = false;
-    w.delta.clear();
+    if (!s.pool) return;
+    // Its inputs are fixed now: queue it. The task writes only into its own RoundWork.
+    w.work = std::make_shared<Impl::RoundWork>(s.work_for(round.worker));
+    w.ticket = s.pool->submit([&s, work = w.work](models::Model& replica) {
+        std::shared_ptr<InnerOptimizer> optimizer;
+        if (work->optimizer_before) optimizer = work->optimizer_before->clone();
+        work->delta = s.run_round(*work, replica, optimizer.get());
+        work->optimizer_after = std::move(optimizer);
+    });
 }
 
 void Trainer::result_needed(const sim::RoundInfo& round) {
@@ -152,54 +205,87 @@ void Trainer::result_needed(const sim::RoundInfo& round) {
 }
 
 void Trainer::round_lost(const sim::RoundInfo& round) {
-    Impl::Worker& w = impl_->workers[static_cast<std::size_t>(round.worker)];
+    Impl& s = *impl_;
+    s.results.erase({round.worker, round.round});
+    Impl::Worker& w = s.workers[static_cast<std::size_t>(round.worker)];
+    if (w.round != round.round) return;
+    // Not needed yet: as if never computed (a task already running finishes into its own
+    // RoundWork, which nobody reads). Needed already: its optimizer state and step count were
+    // committed, as when rounds are computed inline.
+    if (w.ticket) s.pool->cancel(w.ticket);
+    w.ticket.reset();
+    w.work.reset();
     w.pulled.reset();
-    w.delta.clear();
     w.computed = false;
 }
 
-Params Trainer::Impl::gradient(int id, int step) {
+Trainer::Impl::RoundWork Trainer::Impl::work_for(int id) const {
     const Worker& w = workers[static_cast<std::size_t>(id)];
-    const DataRange& r = w.range;
+    RoundWork r;
+    r.worker = id;
+    r.round = w.round;
+    r.pulled = w.pulled;
+    r.range = w.range;
+    r.first_step = w.first_step;
+    if (kind != sim::ScheduleKind::ddp) r.optimizer_before = w.optimizer;
+    return r;
+}
+
+Params Trainer::Impl::gradient(const RoundWork& r, models::Model& m, const Params& params,
+                               int step) const {
+    const DataRange& range = r.range;
     try {
-        const models::Batch batch =
-            data.train_batch(r.shard, r.position + static_cast<std::int64_t>(step) * r.batch,
-                             r.batch);
-        const at::Tensor loss = model.loss(batch);
+        const models::Batch batch = data.train_batch(
+            range.shard, range.position + static_cast<std::int64_t>(step) * range.batch,
+            range.batch);
+        const at::Tensor loss = m.loss(batch);
         HETSIM_CHECK(std::isfinite(loss.item<double>()), "the loss is {}", loss.item<double>());
-        return torch::autograd::grad({loss}, module_params);
+        return torch::autograd::grad({loss}, params);
     } catch (const std::exception& e) {
         // Torch errors get the worker, round and step added here, at the algorithm boundary.
-        throw Error(
-            fmt::format("worker {}, round {}, inner step {}: {}", id, w.round, step, e.what()));
+        throw Error(fmt::format("worker {}, round {}, inner step {}: {}", r.worker, r.round, step,
+                                e.what()));
     }
+}
+
+// Reads only what is fixed for the whole run (spec, data) and the round's own inputs, and
+// writes only `m` and `optimizer`: safe on any thread.
+Params Trainer::Impl::run_round(const RoundWork& r, models::Model& m,
+                                InnerOptimizer* optimizer) const {
+    Params params = m.parameters();
+    {
+        torch::NoGradGuard no_grad;
+        for (std::size_t i = 0; i < params.size(); ++i) params[i].copy_((*r.pulled)[i]);
+    }
+    // Data parallel: the round's result is its gradient; the server averages them and takes
+    // one optimizer step (apply).
+    if (kind == sim::ScheduleKind::ddp) return gradient(r, m, params, 0);
+    optimizer->begin_round();
+    for (int step = 0; step < r.range.steps; ++step) {
+        const Params grads = gradient(r, m, params, step);
+        // Clipping (global norm, top-fraction coordinates) happens inside the optimizer.
+        optimizer->step(params, grads, lr_for(r.range, r.first_step, step));
+    }
+    torch::NoGradGuard no_grad;
+    return tl::sub(*r.pulled, params);  // pseudo-gradient: pulled - after
 }
 
 void Trainer::Impl::compute(int id) {
     Worker& w = workers[static_cast<std::size_t>(id)];
     if (w.computed) return;
-    {
-        torch::NoGradGuard no_grad;
-        for (std::size_t i = 0; i < module_params.size(); ++i) module_params[i].copy_((*w.pulled)[i]);
+    Params& delta = results[{id, w.round}];
+    if (w.ticket) {
+        pool->wait(w.ticket);  // rethrows the round's error, message unchanged
+        if (w.work->optimizer_after) w.optimizer = std::move(w.work->optimizer_after);
+        delta = std::move(w.work->delta);
+        w.ticket.reset();
+        w.work.reset();
+    } else {
+        delta = run_round(work_for(id), model, w.optimizer.get());
     }
-    if (kind == sim::ScheduleKind::ddp) {
-        // Data parallel: the round's result is its gradient; the server averages them and takes
-        // one optimizer step (apply_ddp).
-        w.delta = gradient(id, 0);
-        w.steps_taken = w.first_step + 1;
-        w.computed = true;
-        return;
-    }
-    w.optimizer->begin_round();
-    for (int step = 0; step < w.range.steps; ++step) {
-        const Params grads = gradient(id, step);
-        // Clipping (global norm, top-fraction coordinates) happens inside the optimizer.
-        w.optimizer->step(module_params, grads, lr_for(w, step));
-    }
-    w.steps_taken = w.first_step + w.range.steps;
-    torch::NoGradGuard no_grad;
-    w.delta = tl::sub(*w.pulled, module_params);  // pseudo-gradient: pulled - after
+    w.steps_taken = w.first_step + (kind == sim::ScheduleKind::ddp ? 1 : w.range.steps);
     w.computed = true;
+    w.pulled.reset();
 }
 
 void Trainer::apply(std::span<sim::UpdateRecord> updates) {
@@ -210,19 +296,20 @@ void Trainer::apply(std::span<sim::UpdateRecord> updates) {
     Params g;
     bool any = false;
     for (sim::UpdateRecord& u : updates) {
-        Impl::Worker& w = s.workers[static_cast<std::size_t>(u.worker)];
-        s.compute(u.worker);  // normally done at result_needed already
+        const auto found = s.results.find({u.worker, u.round});
+        HETSIM_ASSERT(found != s.results.end(), "worker {} round {} applied before its result "
+                      "was needed", u.worker, u.round);
+        const Params delta = std::move(found->second);
+        s.results.erase(found);
         u.weight = update_weight(s.spec.aggregation, s.kind, u.staleness);
-        u.norm = tl::global_norm(w.delta);
+        u.norm = tl::global_norm(delta);
         if (u.weight != 0.0) {
-            if (!any) g = tl::zeros_like(w.delta);
-            tl::axpy_(g, u.weight / static_cast<double>(updates.size()), w.delta);
+            if (!any) g = tl::zeros_like(delta);
+            tl::axpy_(g, u.weight / static_cast<double>(updates.size()), delta);
             any = true;
         }
         s.applied_steps += u.inner_steps;
         s.applied_examples += static_cast<std::int64_t>(u.inner_steps) * s.spec.data.batch_size;
-        w.delta.clear();
-        w.pulled.reset();
     }
     // A server step whose every update was dropped leaves the model (and the outer optimizer's
     // momentum) untouched; the schedule still counts the version.

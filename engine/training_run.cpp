@@ -1,5 +1,8 @@
 #include "engine/training_run.hpp"
 
+#include "engine/pretrain.hpp"
+#include "engine/memory_estimate.hpp"
+#include "engine/step_time_resolver.hpp"
 #include "engine/trainer.hpp"
 #include "models/dataset.hpp"
 #include "models/model.hpp"
@@ -7,11 +10,15 @@
 
 #include <torch/torch.h>
 
+#include <iostream>
+
 namespace hetsim::engine {
 
 TrainingRun run_training(scenarios::Scenario& scenario, const sim::RecordOptions& record) {
     scenarios::TrainingSpec& training = scenario.training;
-    at::set_num_threads(training.threads);
+    // One intra-op thread: rounds run concurrently instead (run.threads, Trainer), and a
+    // round's bytes must not depend on how many threads split its operations.
+    at::set_num_threads(1);
     const auto workers = static_cast<int>(scenario.world.workers.size());
     const std::unique_ptr<models::Dataset> data =
         models::make_dataset(training.data, workers, scenario.world.seed,
@@ -23,9 +30,18 @@ TrainingRun run_training(scenarios::Scenario& scenario, const sim::RecordOptions
         sim::mix64(scenario.world.seed ^ static_cast<std::uint64_t>(sim::Purpose::init));
     const std::unique_ptr<models::Model> model =
         models::make_model(training.model, shape, init_seed);
+    // Every variant and seed of a study starts from the same pretrained model (when asked).
+    const std::optional<PretrainOutcome> pretrained =
+        pretrain(training, *model, models::default_data_dir(), std::clog);
     const std::int64_t parameters = model->parameter_count();
     if (!scenario.model_bytes_explicit)
         scenario.world.model_bytes = parameters * training.model.bytes_per_parameter;
+    // Refuse a world whose per-worker copies cannot fit before allocating them (host memory;
+    // a CUDA device's memory is not checked).
+    const bool on_cpu = training.model.device == "cpu" || !torch::cuda::is_available();
+    check_memory(estimate_memory(training, parameters, workers),
+                 on_cpu ? physical_memory_bytes() : 0.0);
+    const nlohmann::json step_time = resolve_step_times(scenario, *model, *data);
 
     Trainer trainer(scenario, *model, *data);
     TrainingRun run;
@@ -41,7 +57,10 @@ TrainingRun run_training(scenarios::Scenario& scenario, const sim::RecordOptions
         {"data_fingerprint", data->fingerprint()},
         {"shards", data->num_shards()},
         {"torch_threads", at::get_num_threads()},
+        {"round_threads", trainer.round_threads()},
+        {"step_time", step_time},
     };
+    if (pretrained) run.info["pretrain"] = pretrained->to_json();
     return run;
 }
 

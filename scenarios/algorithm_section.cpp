@@ -110,6 +110,10 @@ void read_kind_specific(TableReader& algorithm, sim::AlgorithmSpec& spec) {
         spec.collective =
             *collective == 0 ? sim::Collective::parameter_server : sim::Collective::ring;
     spec.drop_failed_after = algorithm.duration("drop_failed_after", TimeRange::non_negative());
+    // DiLoCo's dropped outer gradients; 1 is refused: nothing would ever be applied, and a run
+    // stopping by server_updates would never end.
+    spec.drop_probability =
+        algorithm.number("drop_probability", NumberRange{0.0, false, 1.0, true}).value_or(0.0);
 }
 
 }  // namespace
@@ -129,7 +133,7 @@ sim::StopSpec read_run(TableReader run, int& threads) {
     stop.duration = run.duration("duration", TimeRange::positive());
     stop.server_updates = run.integer("server_updates", IntRange{1});
     stop.inner_steps = run.integer("inner_steps", IntRange{1});
-    threads = static_cast<int>(run.integer("threads", {1, 1024}).value_or(1));
+    threads = static_cast<int>(run.integer("threads", {1, 1024}).value_or(0));  // 0: all cores
     run.finish();
     if (!stop.duration && !stop.server_updates && !stop.inner_steps)
         throw ScenarioError(run.position(), run.path(),

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 namespace hetsim::scenarios::detail {
-namespace {
 
 // workers.failures.downtime: a duration > 0, or a distribution table of durations.
 sim::Distribution read_downtime(const toml::node& node, const std::string& key) {
@@ -15,6 +14,8 @@ sim::Distribution read_downtime(const toml::node& node, const std::string& key) 
              R"(mean = "5m" })");
     return sim::Distribution::constant(seconds(to_duration(node, key, TimeRange::positive())));
 }
+
+namespace {
 
 struct Scripted {
     std::size_t worker = 0;

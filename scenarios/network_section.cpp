@@ -3,32 +3,6 @@
 namespace hetsim::scenarios::detail {
 namespace {
 
-// The link keys shared by [network] and [[network.override]]; unset keys stay nullopt.
-struct LinkSettings {
-    std::optional<sim::Time> latency;
-    std::optional<sim::Bandwidth> bandwidth;
-    std::optional<sim::Bandwidth> up;
-    std::optional<sim::Bandwidth> down;
-
-    bool empty() const { return !latency && !bandwidth && !up && !down; }
-    /// `bandwidth` sets both directions; `up_bandwidth` / `down_bandwidth` win over it.
-    void apply(sim::LinkSpec& link) const {
-        if (latency) link.latency = *latency;
-        if (bandwidth) link.up = link.down = *bandwidth;
-        if (up) link.up = *up;
-        if (down) link.down = *down;
-    }
-};
-
-LinkSettings read_link(TableReader& table) {
-    LinkSettings s;
-    s.latency = table.duration("latency", TimeRange::non_negative());
-    s.bandwidth = table.bandwidth("bandwidth");
-    s.up = table.bandwidth("up_bandwidth");
-    s.down = table.bandwidth("down_bandwidth");
-    return s;
-}
-
 sim::NetworkSpec read_server(TableReader server) {
     sim::NetworkSpec spec;
     spec.shared_server_link = server.boolean("shared").value_or(false);
@@ -53,9 +27,23 @@ void apply_override(TableReader entry, std::vector<sim::WorkerSpec>& workers) {
 
 }  // namespace
 
-sim::NetworkSpec read_network(TableReader network, std::vector<sim::WorkerSpec>& workers) {
+LinkSettings read_link(TableReader& table) {
+    LinkSettings s;
+    s.latency = table.duration("latency", TimeRange::non_negative());
+    s.bandwidth = table.bandwidth("bandwidth");
+    s.up = table.bandwidth("up_bandwidth");
+    s.down = table.bandwidth("down_bandwidth");
+    return s;
+}
+
+sim::NetworkSpec read_network(TableReader network, std::vector<sim::WorkerSpec>& workers,
+                              const std::vector<GroupLink>& group_links) {
     const LinkSettings base = read_link(network);
     for (auto& worker : workers) base.apply(worker.link);
+    // A group's link is more specific than [network] and less than [[network.override]].
+    for (const GroupLink& group : group_links)
+        for (std::size_t w = group.first; w < group.first + group.count; ++w)
+            group.settings.apply(workers[w].link);
     const sim::NetworkSpec spec = read_server(network.table_or_empty("server"));
     for (TableReader& entry :
          network.tables("override", "a table with `worker` or `workers` and link settings"))

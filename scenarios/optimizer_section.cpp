@@ -156,6 +156,19 @@ EvalSpec read_eval(TableReader eval, const sim::WorldSpec& world) {
     return spec;
 }
 
+PretrainSpec read_pretrain(TableReader pretrain, const InnerOptimizerSpec& inner,
+                           const DataSpec& data) {
+    PretrainSpec spec;
+    spec.steps = pretrain.integer("steps", {0, 100'000'000}).value_or(0);
+    spec.lr = num(pretrain, "lr", NumberRange::positive(), inner.lr);
+    spec.warmup_steps = pretrain.integer("warmup_steps", {0, 100'000'000}).value_or(0);
+    spec.batch_size =
+        static_cast<int>(pretrain.integer("batch_size", {1, 1 << 20}).value_or(data.batch_size));
+    spec.seed = static_cast<std::uint64_t>(pretrain.integer("seed", IntRange{0}).value_or(0));
+    pretrain.finish();
+    return spec;
+}
+
 void complete_training(TrainingSpec& training, const sim::WorldSpec& world,
                        const TableReader& inner) {
     LrScheduleSpec& schedule = training.inner.schedule;

@@ -110,4 +110,29 @@ void apply_overrides(toml::table& root, std::span<const std::string> overrides) 
     for (const std::string& text : overrides) apply_override(root, text);
 }
 
+void merge_overrides(toml::table& root, toml::table&& overrides) {
+    for (auto&& [key, node] : overrides) {
+        toml::node* existing = root.get(key);
+        if (existing != nullptr && existing->is_table() && node.is_table())
+            merge_overrides(*existing->as_table(), std::move(*node.as_table()));
+        else
+            insert(root, key, std::move(node));
+    }
+}
+
+void merge_override(toml::table& root, std::span<const std::string> path, toml::node&& value) {
+    toml::table* target = &root;
+    for (std::size_t i = 0; i + 1 < path.size(); ++i) {
+        toml::node* existing = target->get(path[i]);
+        // A value that is not a table is replaced by one, as a later TOML key would be.
+        if (existing == nullptr || !existing->is_table())
+            existing = &target->insert_or_assign(path[i], toml::table{}).first->second;
+        target = existing->as_table();
+    }
+    toml::node* existing = target->get(path.back());
+    if (existing != nullptr && existing->is_table() && value.is_table())
+        return merge_overrides(*existing->as_table(), std::move(*value.as_table()));
+    insert(*target, toml::key(path.back()), std::move(value));
+}
+
 }  // namespace hetsim::scenarios::detail

@@ -17,4 +17,13 @@ inline constexpr std::string_view kOverrideSource = "--set";
 /// needed. Throws hetsim::ScenarioError with file "--set" for a malformed override.
 void apply_overrides(toml::table& root, std::span<const std::string> overrides);
 
+/// Merges `overrides` into `root` deeply: a table meets a table key by key, anything else
+/// replaces what is there (a list replaces the whole list). Values keep their source positions,
+/// so errors point into the text they came from. Used by study variants and sweeps.
+void merge_overrides(toml::table& root, toml::table&& overrides);
+
+/// Merges `value` into `root` at the dotted `path` (tables created as needed), as
+/// merge_overrides does for one key.
+void merge_override(toml::table& root, std::span<const std::string> path, toml::node&& value);
+
 }  // namespace hetsim::scenarios::detail

@@ -1,6 +1,7 @@
 #pragma once
 // A loaded scenario: its name and source, the model it trains, and the fully resolved world.
 
+#include "scenarios/step_time.hpp"
 #include "scenarios/training_spec.hpp"
 #include "sim/world.hpp"
 
@@ -25,6 +26,10 @@ struct Scenario {
     sim::WorldSpec world;
     /// Whether `model.bytes` was given (it then wins over the derived size).
     bool model_bytes_explicit = false;
+    /// One per worker when some base step time comes from `device_flops` or "measure": the
+    /// engine resolves those (world.workers[w].step_time is 0 until then). Empty when every
+    /// step time is a duration.
+    std::vector<StepTimeSource> step_time_sources;
     /// The model, data, optimizers, aggregation and evaluation (model.kind "none": timing-only).
     TrainingSpec training;
 };

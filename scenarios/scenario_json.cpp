@@ -34,6 +34,7 @@ json worker_json(std::size_t index, const sim::WorkerSpec& w) {
             {{"at", sim::format_duration(f.at)}, {"downtime", sim::format_duration(f.downtime)}});
     return {
         {"worker", index},
+        {"group", w.group},
         {"step_time", sim::format_duration(w.step_time)},
         {"multiplier", w.multiplier},
         {"effective_step_time", sim::format_duration(w.effective_step_time())},
@@ -48,6 +49,9 @@ json worker_json(std::size_t index, const sim::WorkerSpec& w) {
          {{"mtbf", optional_json(w.failures.mtbf, sim::format_duration)},
           {"downtime", distribution_json(w.failures.downtime_s, "_s")},
           {"scripted", scripted}}},
+        {"preemption",
+         {{"mean_interval", optional_json(w.preemption.mean_interval, sim::format_duration)},
+          {"delay", distribution_json(w.preemption.delay_s, "_s")}}},
     };
 }
 
@@ -61,7 +65,34 @@ json algorithm_json(const sim::AlgorithmSpec& a) {
         {"buffer", a.buffer},
         {"collective", sim::to_string(a.collective)},
         {"drop_failed_after", optional_json(a.drop_failed_after, sim::format_duration)},
+        {"drop_probability", a.drop_probability},
     };
+}
+
+// [[timeline]], [elastic] and traces, as resolved events (sim/timeline.hpp).
+json timeline_json(const sim::TimelineSpec& t) {
+    json events = json::array();
+    for (const sim::WorldEvent& e : t.events) {
+        json j = {{"at", sim::format_duration(e.at)}, {"action", sim::to_string(e.kind)},
+                  {"workers", e.workers}};
+        if (e.kind == sim::WorldEventKind::slowdown || e.kind == sim::WorldEventKind::link) {
+            j["factor"] = e.factor;
+            j["until"] = optional_json(e.until, sim::format_duration);
+        }
+        if (e.kind == sim::WorldEventKind::link)
+            j["latency"] = optional_json(e.latency, sim::format_duration);
+        if (e.kind == sim::WorldEventKind::server_outage)
+            j["duration"] = sim::format_duration(e.duration);
+        events.push_back(std::move(j));
+    }
+    json patterns = json::array();
+    for (const sim::SpeedPattern& p : t.patterns)
+        patterns.push_back({{"workers", p.workers},
+                            {"period", sim::format_duration(p.period)},
+                            {"amplitude", p.amplitude},
+                            {"phase", p.phase},
+                            {"resolution", sim::format_duration(p.resolution)}});
+    return {{"events", events}, {"patterns", patterns}};
 }
 
 }  // namespace
@@ -86,6 +117,7 @@ nlohmann::json to_json(const Scenario& scenario) {
            {{"shared", world.network.shared_server_link},
             {"bandwidth", sim::format_bandwidth(world.network.server_bandwidth)}}}}},
         {"algorithm", algorithm_json(world.algorithm)},
+        {"timeline", timeline_json(world.timeline)},
         {"run",
          {{"duration", optional_json(world.stop.duration, sim::format_duration)},
           {"server_updates", optional_json(world.stop.server_updates, identity)},

@@ -2,6 +2,7 @@
 
 #include "scenarios/overrides.hpp"
 #include "scenarios/sections.hpp"
+#include "scenarios/trace_section.hpp"
 
 #include <fmt/format.h>
 
@@ -65,7 +66,11 @@ Scenario resolve(const toml::table& root, const std::string& source, const LoadO
     TableReader outer = reader.table_or_empty("outer");
     TableReader aggregation = reader.table_or_empty("aggregation");
     TableReader eval = reader.table_or_empty("eval");
+    TableReader pretrain = reader.table_or_empty("pretrain");
     auto run = reader.table("run");
+    std::vector<TableReader> timeline =
+        reader.tables("timeline", "a table with `at`, `action` and the event's targets");
+    TableReader elastic = reader.table_or_empty("elastic");
     reader.finish();  // top-level typos first: they often explain a missing section
 
     TrainingSpec& training = scenario.training;
@@ -75,8 +80,16 @@ Scenario resolve(const toml::table& root, const std::string& source, const LoadO
     world.model_bytes = bytes.value_or(0);
     training.data = detail::read_data(data, training.model);
     if (!workers) reader.missing("workers", "a [workers] table");
-    world.workers = detail::read_workers(*workers, world.seed);
-    world.network = detail::read_network(network, world.workers);
+    // [workers.trace] first: a device trace's step times are read as [workers] step_times.
+    const detail::WorkerTraces traces = detail::read_worker_traces(
+        *workers, *root["workers"].as_table(), source, world.seed, training);
+    const detail::TraceStepTimes trace_step_times(traces);
+    detail::WorkersExtras workers_extras;
+    world.workers = detail::read_workers(*workers, world.seed, training, workers_extras);
+    scenario.step_time_sources = std::move(workers_extras.step_time_sources);
+    training.data.fixed_shards = std::move(workers_extras.fixed_shards);
+    detail::apply_trace_links(traces, world.workers, network);
+    world.network = detail::read_network(network, world.workers, workers_extras.group_links);
     if (!algorithm) reader.missing("algorithm", "an [algorithm] table with at least `kind`");
     world.algorithm = detail::read_algorithm(*algorithm, training.qsr);
     training.inner = detail::read_inner(inner);
@@ -85,15 +98,39 @@ Scenario resolve(const toml::table& root, const std::string& source, const LoadO
     if (!run) reader.missing("run", "a [run] table with duration, server_updates or inner_steps");
     world.stop = detail::read_run(*run, training.threads);
     training.eval = detail::read_eval(eval, world);
+    training.pretrain = detail::read_pretrain(pretrain, training.inner, training.data);
+    if (training.pretrain.steps > 0 && training.model.kind == "none")
+        throw ScenarioError(pretrain.position(), pretrain.key_path("steps"),
+                            "0 for a timing-only scenario (model.kind = \"none\" has nothing to "
+                            "pretrain)",
+                            std::to_string(training.pretrain.steps));
+    detail::add_trace_events(traces, world.workers.size(), world.timeline);
+    detail::read_timeline(std::move(timeline), elastic, world);
     detail::complete_training(training, world, inner);
     return scenario;
 }
 
 }  // namespace
 
+namespace detail {
+
+std::string read_scenario_file(const std::filesystem::path& file) { return read_file(file); }
+
+toml::table parse_scenario_toml(std::string_view text, const std::string& source_name) {
+    return parse_toml(text, source_name);
+}
+
+Scenario resolve_scenario(const toml::table& root, const std::string& source,
+                          const LoadOptions& options) {
+    return resolve(root, source, options);
+}
+
+}  // namespace detail
+
 Scenario parse_scenario(std::string_view toml_text, const std::string& source_name,
                         const LoadOptions& options) {
     toml::table root = parse_toml(toml_text, source_name);
+    detail::reject_study_keys(root);  // a study expands through load_study (study.hpp)
     detail::apply_overrides(root, options.overrides);
     return resolve(root, source_name, options);
 }

@@ -27,6 +27,7 @@ json data_json(const DataSpec& d) {
             {"alpha", d.dirichlet_alpha},
             {"shards", d.shards},
             {"assignment", d.assignment},
+            {"fixed_shards", d.fixed_shards},
             {"batch_size", d.batch_size},
             {"validation_fraction", d.validation_fraction},
             {"validation_examples", d.validation_examples},
@@ -92,6 +93,12 @@ json to_json(const TrainingSpec& t) {
          {{"every_ns", maybe(t.eval.every_ns)},
           {"every_updates", maybe(t.eval.every_updates)},
           {"batch_size", t.eval.batch_size}}},
+        {"pretrain",
+         {{"steps", t.pretrain.steps},
+          {"lr", t.pretrain.lr},
+          {"warmup_steps", t.pretrain.warmup_steps},
+          {"batch_size", t.pretrain.batch_size},
+          {"seed", t.pretrain.seed}}},
         {"threads", t.threads},
     };
 }

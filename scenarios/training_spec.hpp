@@ -38,6 +38,9 @@ struct DataSpec {
     std::string partition = "iid";   ///< iid | genre (brown) | dirichlet (labelled sources)
     double dirichlet_alpha = 0.5;
     int shards = 0;                    ///< 0 = one per worker
+    /// assignment "fixed": worker w's shard, from its [[workers.group]] `shards`; empty (or -1
+    /// for a worker) = w mod shards.
+    std::vector<int> fixed_shards;
     std::string assignment = "fixed";  ///< fixed | balanced | least-visited
     int batch_size = 16;               ///< examples per inner step
     double validation_fraction = 0.1;  ///< of documents (brown) or examples
@@ -113,6 +116,18 @@ struct EvalSpec {
     int batch_size = 64;
 };
 
+/// A single-worker warm-up of the model before the distributed run (the papers start every
+/// variant from the same pretrained model). Its result depends only on these settings, the
+/// model, the data and the inner optimizer, never on the run's seed or world, so it is
+/// computed once and cached by content (engine/pretrain.hpp).
+struct PretrainSpec {
+    std::int64_t steps = 0;  ///< inner steps; 0 = no pretraining
+    double lr = 0.0;         ///< learning rate after the warmup (default: inner.lr)
+    std::int64_t warmup_steps = 0;  ///< linear warmup
+    int batch_size = 0;      ///< examples per step (default: data.batch_size)
+    std::uint64_t seed = 0;  ///< the pretraining's own seed: model initialisation, data order
+};
+
 struct TrainingSpec {
     ModelSpec model;
     DataSpec data;
@@ -121,7 +136,10 @@ struct TrainingSpec {
     AggregationSpec aggregation;
     QsrSpec qsr;
     EvalSpec eval;
-    int threads = 1;  ///< intra-op threads for Torch
+    PretrainSpec pretrain;
+    /// Threads computing worker rounds concurrently (each with one Torch intra-op thread);
+    /// 0 = the machine's cores. Never changes results. The trainer caps it at the workers.
+    int threads = 0;
 };
 
 }  // namespace hetsim::scenarios

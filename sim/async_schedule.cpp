@@ -8,10 +8,16 @@ AsyncSchedule::AsyncSchedule(const WorldSpec& spec, TrainerHooks* hooks, const R
     : Schedule(spec, hooks, record), is_member_(spec.workers.size(), false) {}
 
 void AsyncSchedule::start() {
-    for (int w = 0; w < worker_count(); ++w) start_round(w);
+    for (int w = 0; w < worker_count(); ++w)
+        if (phase(w) == Phase::idle) start_round(w);  // not those out of the pool at time 0
 }
 
 void AsyncSchedule::on_push_arrived(int w) {
+    if (discard_update(w)) {
+        // Dropped at the server: no step; the worker pulls again at once, outside any window.
+        start_round(w);
+        return;
+    }
     const PendingUpdate update = take_update(w);
     if (spec_.algorithm.grace_period == Time{0}) {
         apply_step({&update, 1});
@@ -66,10 +72,15 @@ FedBuffSchedule::FedBuffSchedule(const WorldSpec& spec, TrainerHooks* hooks, con
 }
 
 void FedBuffSchedule::start() {
-    for (int w = 0; w < worker_count(); ++w) start_round(w);
+    for (int w = 0; w < worker_count(); ++w)
+        if (phase(w) == Phase::idle) start_round(w);
 }
 
 void FedBuffSchedule::on_push_arrived(int w) {
+    if (discard_update(w)) {
+        start_round(w);  // dropped at the server: it never enters the buffer
+        return;
+    }
     buffer_.push_back(take_update(w));
     if (static_cast<int>(buffer_.size()) >= spec_.algorithm.buffer) {
         apply_step(buffer_);

@@ -12,8 +12,14 @@ FailureModel::FailureModel(const WorldSpec& spec) : spec_(spec) {
     state_.reserve(k);
     for (int w = 0; w < k; ++w) {
         State s{make_stream(spec.seed, w, Purpose::failure),
-                make_stream(spec.seed, w, Purpose::downtime), kNever,
-                spec.workers[w].failures.scripted, 0};
+                make_stream(spec.seed, w, Purpose::downtime),
+                kNever,
+                spec.workers[w].failures.scripted,
+                0,
+                std::nullopt,
+                make_stream(spec.seed, w, Purpose::preemption),
+                make_stream(spec.seed, w, Purpose::preemption_delay),
+                std::nullopt};
         std::stable_sort(s.scripted.begin(), s.scripted.end(),
                          [](const auto& a, const auto& b) { return a.at < b.at; });
         state_.push_back(std::move(s));
@@ -25,18 +31,43 @@ Time FailureModel::draw_downtime(int w) {
     return Time{static_cast<std::int64_t>(std::llround(seconds * 1e9))};
 }
 
+namespace {
+// An exponential time after `from` with mean `mean`, clamped below kNever.
+Time exponential_after(Time from, Time mean, Rng& rng) {
+    const double mean_s = to_seconds(mean);
+    const double ttf_s = boost::random::exponential_distribution<double>(1.0 / mean_s)(rng);
+    const double ns = std::min(ttf_s * 1e9, 9.0e18 - static_cast<double>(from.count()));
+    return from + Time{static_cast<std::int64_t>(ns)};
+}
+}  // namespace
+
+Failure FailureModel::next_preemption(int w, Time from) {
+    const PreemptionSpec& spec = spec_.workers[w].preemption;
+    State& s = state_[w];
+    if (!spec.mean_interval) return Failure{};
+    // Memoryless, so a preemption that fell while the worker was away is simply redrawn.
+    if (s.preemption && s.preemption->at >= from) return *s.preemption;
+    const Time at = exponential_after(from, *spec.mean_interval, s.to_preemption);
+    const double seconds = spec.delay_s.sample(s.preemption_delay);
+    s.preemption = Failure{at, Time{static_cast<std::int64_t>(std::llround(seconds * 1e9))}};
+    return *s.preemption;
+}
+
 Failure FailureModel::next_failure(int w, Time from) {
+    State& s = state_[w];
+    if (s.handed_out && s.handed_out->at >= from) return *s.handed_out;
+    s.handed_out = draw_failure(w, from);
+    return *s.handed_out;
+}
+
+Failure FailureModel::draw_failure(int w, Time from) {
     const FailureSpec& spec = spec_.workers[w].failures;
     State& s = state_[w];
     const std::vector<ScriptedFailure>& scripted = s.scripted;
     if (spec.mtbf && s.next_random < from) s.next_random = kNever;
     if (spec.mtbf && s.next_random == kNever) {
         // Exponential times to failure are memoryless, so redrawing from `from` is exact.
-        const double mean_s = to_seconds(*spec.mtbf);
-        const double ttf_s = boost::random::exponential_distribution<double>(1.0 / mean_s)(
-            s.time_to_failure);
-        const double ns = std::min(ttf_s * 1e9, 9.0e18 - static_cast<double>(from.count()));
-        s.next_random = from + Time{static_cast<std::int64_t>(ns)};
+        s.next_random = exponential_after(from, *spec.mtbf, s.time_to_failure);
     }
     while (s.next_scripted < scripted.size() && scripted[s.next_scripted].at < from)
         ++s.next_scripted;

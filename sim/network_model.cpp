@@ -10,7 +10,8 @@ Bandwidth slower(Bandwidth a, Bandwidth b) {
 }
 }  // namespace
 
-NetworkModel::NetworkModel(const WorldSpec& spec) : spec_(spec) {
+NetworkModel::NetworkModel(const WorldSpec& spec, const WorldTimeline* timeline)
+    : spec_(spec), timeline_(timeline) {
     const int k = static_cast<int>(spec.workers.size());
     model_pull_.reserve(k);
     model_push_.reserve(k);
@@ -34,28 +35,52 @@ Bandwidth NetworkModel::down_rate(int w) const {
     return spec_.network.shared_server_link ? slower(link, spec_.network.server_bandwidth) : link;
 }
 
-Time NetworkModel::push_time_unqueued(int w, std::int64_t bytes) const {
+Time NetworkModel::latency_at(int w, Time t) const {
+    return timeline_->latency(w, t).value_or(spec_.workers[w].link.latency);
+}
+
+Bandwidth NetworkModel::scaled(Bandwidth rate, int w, Time t) const {
+    if (rate.unlimited()) return rate;
+    return Bandwidth{rate.bits_per_second * timeline_->bandwidth_factor(w, t)};
+}
+
+Time NetworkModel::push_time_unqueued(int w, std::int64_t bytes, Time at) const {
+    if (timeline_ && timeline_->link_varies(w))
+        return transfer_time(bytes, latency_at(w, at), scaled(up_rate(w), w, at));
     if (bytes == spec_.model_bytes) return model_push_[w];
     return transfer_time(bytes, spec_.workers[w].link.latency, up_rate(w));
 }
 
+Time NetworkModel::pull_time(int w, std::int64_t bytes, Time at) const {
+    if (timeline_ && timeline_->link_varies(w))
+        return transfer_time(bytes, latency_at(w, at), scaled(down_rate(w), w, at));
+    if (bytes == spec_.model_bytes) return model_pull_[w];
+    return transfer_time(bytes, spec_.workers[w].link.latency, down_rate(w));
+}
+
 Time NetworkModel::push_arrival(int w, std::int64_t bytes, Time now) {
-    const Time duration = push_time_unqueued(w, bytes);
-    if (!spec_.network.shared_server_link) return now + duration;
-    // FIFO on the server's ingress: the transfer holds the link for its whole duration.
-    const Time start = std::max(now, ingress_free_);
-    ingress_free_ = start + duration;
-    return ingress_free_;
+    const Time duration = push_time_unqueued(w, bytes, now);
+    Time end = now + duration;
+    if (spec_.network.shared_server_link) {
+        // FIFO on the server's ingress: the transfer holds the link for its whole duration.
+        const Time start = std::max(now, ingress_free_);
+        ingress_free_ = start + duration;
+        end = ingress_free_;
+    }
+    return timeline_ ? timeline_->server_available(end) : end;
 }
 
 Time NetworkModel::pull_arrival(int w, std::int64_t bytes, Time now) {
-    const Time duration = bytes == spec_.model_bytes
-                              ? model_pull_[w]
-                              : transfer_time(bytes, spec_.workers[w].link.latency, down_rate(w));
-    if (!spec_.network.shared_server_link) return now + duration;
-    const Time start = std::max(now, egress_free_);
-    egress_free_ = start + duration;
-    return egress_free_;
+    // The server sends nothing during an outage: a pull asked for then starts when it ends.
+    const Time asked = timeline_ ? timeline_->server_available(now) : now;
+    const Time duration = pull_time(w, bytes, asked);
+    Time end = asked + duration;
+    if (spec_.network.shared_server_link) {
+        const Time start = std::max(asked, egress_free_);
+        egress_free_ = start + duration;
+        end = egress_free_;
+    }
+    return timeline_ ? timeline_->server_available(end) : end;
 }
 
 std::int64_t NetworkModel::ring_bytes_per_worker(std::int64_t bytes, int k) {
@@ -63,15 +88,22 @@ std::int64_t NetworkModel::ring_bytes_per_worker(std::int64_t bytes, int k) {
     return 2 * (k - 1) * bytes / k;
 }
 
-Time NetworkModel::ring_allreduce_time(std::span<const int> workers, std::int64_t bytes) const {
+Time NetworkModel::ring_allreduce_time(std::span<const int> workers, std::int64_t bytes,
+                                       Time at) const {
     const auto k = static_cast<std::int64_t>(workers.size());
     if (k <= 1) return Time{0};
     Bandwidth rate;
     Time latency{0};
     for (const int w : workers) {
         const LinkSpec& link = spec_.workers[w].link;
-        rate = slower(rate, slower(link.up, link.down));
-        latency = std::max(latency, link.latency);
+        Bandwidth own = slower(link.up, link.down);
+        Time own_latency = link.latency;
+        if (timeline_ && timeline_->link_varies(w)) {
+            own = scaled(own, w, at);
+            own_latency = latency_at(w, at);
+        }
+        rate = slower(rate, own);
+        latency = std::max(latency, own_latency);
     }
     // Each of the 2(K-1) ring steps moves bytes/K over every link and pays one latency.
     const std::int64_t moved = ring_bytes_per_worker(bytes, static_cast<int>(k));

@@ -17,6 +17,10 @@ enum class Purpose : std::uint32_t {
     downtime = 5,   ///< how long a failure lasts
     data = 6,       ///< data order (training)
     init = 7,       ///< parameter initialisation (training)
+    drop = 8,       ///< whether an update is discarded at the server (drop_probability)
+    preemption = 9,         ///< times to preemption
+    preemption_delay = 10,  ///< how long a preemption lasts
+    trace = 11,             ///< which trace device each worker gets (the world's stream, -1)
 };
 
 /// xoshiro256** (Blackman & Vigna): 32 bytes of state, so 10,000 workers with a few streams

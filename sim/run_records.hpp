@@ -5,6 +5,7 @@
 #include "sim/time.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <span>
 #include <string>
@@ -37,7 +38,12 @@ struct UpdateRecord {
 /// Kinds of events in trace.csv.
 enum class TraceKind {
     pull_start, pull_end, compute_start, compute_end, push_start, push_end,
-    allreduce_start, allreduce_end, apply, fail, recover, lost, drop
+    allreduce_start, allreduce_end, apply, fail, recover, lost, drop,
+    discard,  ///< an update reached the server and was dropped (algorithm.drop_probability)
+    preempt,  ///< the worker was preempted ([workers.preemption])
+    resume,   ///< a preempted worker is back
+    leave,    ///< the worker left the pool (timeline `leave`, `[elastic]`, availability traces)
+    join      ///< the worker (re)joined the pool
 };
 const char* to_string(TraceKind kind);
 
@@ -54,12 +60,15 @@ struct WorkerStats {
     Time compute{0};        ///< computing inner steps (lost rounds included)
     Time communication{0};  ///< pulling, pushing, all-reducing (queueing on a shared link too)
     Time idle{0};           ///< waiting for others (sync barrier, grace window)
-    Time down{0};           ///< failed
+    Time down{0};           ///< failed, preempted or out of the pool (left)
     Time lost_compute{0};   ///< compute time of rounds lost to failures or drops
     std::int64_t updates = 0;      ///< updates applied to the server
     std::int64_t inner_steps = 0;  ///< inner steps in applied updates
     std::int64_t rounds_lost = 0;
     std::int64_t failures = 0;
+    std::int64_t updates_dropped = 0;  ///< updates discarded at the server (drop_probability)
+    std::int64_t preemptions = 0;
+    std::int64_t leaves = 0;  ///< times the worker left the pool
     int local_steps = 0;  ///< H planned per round (DyLU varies it by worker)
 };
 
@@ -76,6 +85,13 @@ struct WorkerInterval {
     WorkerState state = WorkerState::idle;
 };
 
+/// Where a run stands, for a progress display: passed after every server step.
+struct Progress {
+    Time now{0};                      ///< virtual time of the step
+    std::int64_t server_version = 0;  ///< server updates so far
+    std::int64_t inner_steps = 0;     ///< inner steps in applied updates so far
+};
+
 /// What a run records beyond updates and per-worker totals.
 struct RecordOptions {
     RecordOptions() = default;
@@ -83,6 +99,9 @@ struct RecordOptions {
     RecordOptions(bool trace_events) : trace(trace_events) {}  // NOLINT(google-explicit-constructor)
     bool trace = false;     ///< every event (trace.csv)
     bool timeline = false;  ///< every worker's state intervals (timeline.csv, Gantt charts)
+    /// Called after every server step when set (the CLI's progress line); it must be cheap:
+    /// it decides itself how often to print. Unset: no cost to timing-only benchmarks.
+    std::function<void(const Progress&)> progress;
 };
 
 /// Everything a run produced, in virtual time.
@@ -113,7 +132,9 @@ public:
     virtual void round_started(const RoundInfo& round) { (void)round; }
     /// The round's result is needed now (its push or all-reduce begins).
     virtual void result_needed(const RoundInfo& round) { (void)round; }
-    /// The round was lost (failure, or dropped from a sync round); its result is discarded.
+    /// The round was lost (failure, preemption, leave, dropped from a sync round, or its update
+    /// discarded at the server by drop_probability); its result is discarded. A round is either
+    /// applied once or lost once.
     virtual void round_lost(const RoundInfo& round) { (void)round; }
     /// One server step applies these updates (1 for async, the round's for sync, the buffer for
     /// fedbuff), in this order; the trainer may set weight and norm.

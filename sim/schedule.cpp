@@ -21,6 +21,11 @@ const char* to_string(TraceKind kind) {
     case TraceKind::recover: return "recover";
     case TraceKind::lost: return "lost";
     case TraceKind::drop: return "drop";
+    case TraceKind::discard: return "discard";
+    case TraceKind::preempt: return "preempt";
+    case TraceKind::resume: return "resume";
+    case TraceKind::leave: return "leave";
+    case TraceKind::join: return "join";
     }
     return "?";
 }
@@ -37,17 +42,27 @@ const char* to_string(WorkerState state) {
 
 Schedule::Schedule(const WorldSpec& spec, TrainerHooks* hooks, const RecordOptions& record)
     : spec_(spec),
-      network_(spec),
+      world_timeline_(spec.timeline, static_cast<int>(spec.workers.size())),
+      network_(spec, spec.timeline.empty() ? nullptr : &world_timeline_),
       hooks_(hooks),
       tracing_(record.trace),
       timeline_(record.timeline),
+      progress_(record.progress),
       compute_(spec),
       failures_(spec),
-      workers_(spec.workers.size()) {
+      workers_(spec.workers.size()),
+      away_(spec.workers.size()) {
     if (timeline_) last_interval_.assign(spec.workers.size(), kNoInterval);
     HETSIM_CHECK(!spec.workers.empty(), "a world needs at least one worker");
     HETSIM_CHECK(spec.stop.duration || spec.stop.server_updates || spec.stop.inner_steps,
                  "a run needs a stop condition (duration, server_updates or inner_steps)");
+    HETSIM_CHECK(spec.algorithm.drop_probability >= 0 && spec.algorithm.drop_probability <= 1,
+                 "algorithm.drop_probability must be in [0, 1], not {}",
+                 spec.algorithm.drop_probability);
+    if (spec.algorithm.drop_probability > 0)
+        for (std::size_t w = 0; w < spec.workers.size(); ++w)
+            drop_streams_.push_back(
+                make_stream(spec.seed, static_cast<std::int64_t>(w), Purpose::drop));
     const std::vector<int> steps = local_steps(spec);
     for (std::size_t w = 0; w < steps.size(); ++w) workers_[w].stats.local_steps = steps[w];
     sim_.reserve(4 * spec.workers.size());
@@ -65,7 +80,11 @@ Schedule::Schedule(const WorldSpec& spec, TrainerHooks* hooks, const RecordOptio
 }
 
 RunResult Schedule::run() {
-    for (int w = 0; w < worker_count(); ++w) schedule_failure(w);
+    for (int w = 0; w < worker_count(); ++w) {
+        schedule_failure(w);
+        schedule_preemption(w);
+    }
+    schedule_timeline();
     start();
     if (spec_.stop.duration)
         sim_.run_until(*spec_.stop.duration);
@@ -163,7 +182,8 @@ void Schedule::pull_done(int w) {
     trace(w, TraceKind::compute_start);
     set_phase(w, Phase::computing);
     s.compute_started = sim_.now();
-    s.phase_end = sim_.now() + compute_.round_time(w, s.round.inner_steps);
+    s.phase_end = world_timeline_.compute_end(w, sim_.now(),
+                                              compute_.round_time(w, s.round.inner_steps));
     s.in_flight =
         sim_.schedule_at(s.phase_end, [this, w] { compute_done(w); }, worker_priority(w));
     on_prediction_changed(w);
@@ -207,7 +227,7 @@ Time Schedule::predicted_arrival(int w) const {
     switch (s.phase) {
     case Phase::pulling: return s.phase_end;  // compute time unknown yet: a lower bound
     case Phase::computing:
-        return s.phase_end + network_.push_time_unqueued(w, spec_.model_bytes);
+        return s.phase_end + network_.push_time_unqueued(w, spec_.model_bytes, s.phase_end);
     case Phase::pushing: return s.phase_end;
     default: return kNever;
     }
@@ -228,6 +248,19 @@ void Schedule::abort_round(int w, TraceKind why) {
     trace(w, why);
     // A worker that is already down (its finished result dies with it) stays down.
     if (s.phase != Phase::down) set_phase(w, Phase::idle);
+}
+
+bool Schedule::discard_update(int w) {
+    if (drop_streams_.empty()) return false;
+    // One draw per delivered update, from w's own stream: whether w's k-th update is dropped
+    // does not depend on what other workers do.
+    if (drop_streams_[static_cast<std::size_t>(w)].uniform01() >= spec_.algorithm.drop_probability)
+        return false;
+    Worker& s = workers_[w];
+    ++s.stats.updates_dropped;
+    if (hooks_) hooks_->round_lost(s.round);
+    trace(w, TraceKind::discard);
+    return true;
 }
 
 void Schedule::apply_step(std::span<const PendingUpdate> batch) {
@@ -255,6 +288,7 @@ void Schedule::apply_step(std::span<const PendingUpdate> batch) {
         result_.inner_steps += r.inner_steps;
         trace(r.worker, TraceKind::apply);
     }
+    if (progress_) progress_({sim_.now(), version_, result_.inner_steps});
     check_stop();
 }
 
@@ -276,24 +310,115 @@ void Schedule::schedule_failure(int w) {
     workers_[w].failure = sim_.schedule_at(f.at, [this, w] { fail(w); });
 }
 
-void Schedule::fail(int w) {
+void Schedule::schedule_preemption(int w) {
+    const Failure p = failures_.next_preemption(w, sim_.now());
+    if (p.at == kNever) return;
+    away_[w].next_preemption_delay = p.downtime;
+    away_[w].preemption = sim_.schedule_at(p.at, [this, w] { preempt(w); });
+}
+
+bool Schedule::up(int w) const {
+    const Away& a = away_[w];
+    return !a.failed && !a.preempted && !a.left;
+}
+
+// A worker goes down for its first reason (fail, preempt, leave); the next failure and
+// preemption are put aside (the failure model keeps them) until it is up again.
+void Schedule::go_down(int w) {
     const Phase was = workers_[w].phase;
-    ++workers_[w].stats.failures;
-    trace(w, TraceKind::fail);
+    sim_.cancel(workers_[w].failure);
+    sim_.cancel(away_[w].preemption);
     if (was == Phase::pulling || was == Phase::computing || was == Phase::pushing ||
         was == Phase::allreducing)
         abort_round(w, TraceKind::lost);
     set_phase(w, Phase::down);
-    workers_[w].failure =
-        sim_.schedule_after(workers_[w].next_downtime, [this, w] { recover(w); });
-    on_failed(w, was);
+    if (away_[w].left)
+        on_left(w, was);
+    else
+        on_failed(w, was);
+}
+
+void Schedule::come_up(int w) {
+    set_phase(w, Phase::idle);
+    schedule_failure(w);
+    schedule_preemption(w);
+    on_recovered(w);
+}
+
+void Schedule::fail(int w) {
+    Worker& s = workers_[w];
+    failures_.fired(w);
+    ++s.stats.failures;
+    trace(w, TraceKind::fail);
+    away_[w].failed = true;
+    sim_.schedule_after(s.next_downtime, [this, w] { recover(w); });
+    go_down(w);
 }
 
 void Schedule::recover(int w) {
     trace(w, TraceKind::recover);
-    set_phase(w, Phase::idle);
-    schedule_failure(w);
-    on_recovered(w);
+    away_[w].failed = false;
+    if (up(w)) come_up(w);
+}
+
+void Schedule::preempt(int w) {
+    failures_.preempted(w);
+    ++workers_[w].stats.preemptions;
+    trace(w, TraceKind::preempt);
+    away_[w].preempted = true;
+    sim_.schedule_after(away_[w].next_preemption_delay, [this, w] { resume(w); });
+    go_down(w);
+}
+
+void Schedule::resume(int w) {
+    trace(w, TraceKind::resume);
+    away_[w].preempted = false;
+    if (up(w)) come_up(w);
+}
+
+void Schedule::leave(int w) {
+    Away& a = away_[w];
+    if (a.left) return;
+    ++workers_[w].stats.leaves;
+    trace(w, TraceKind::leave);
+    const bool was_up = up(w);
+    a.left = true;
+    if (was_up)
+        go_down(w);
+    else
+        on_left(w, Phase::down);  // already away: whoever waits for it stops waiting
+}
+
+void Schedule::join(int w) {
+    Away& a = away_[w];
+    if (!a.left) return;
+    trace(w, TraceKind::join);
+    a.left = false;
+    if (up(w)) come_up(w);
+}
+
+void Schedule::apply_event(const WorldEvent& e) {
+    if (e.kind == WorldEventKind::leave)
+        for (const int w : e.workers) leave(w);
+    else if (e.kind == WorldEventKind::join)
+        for (const int w : e.workers) join(w);
+}
+
+// Leaves and joins become simulator events (speed, link and outage events are read by the
+// timing models directly). Those at time 0 act before the first rounds start, so a worker
+// that leaves at 0 never starts. Same-instant events act in the order given.
+void Schedule::schedule_timeline() {
+    std::vector<const WorldEvent*> events;
+    for (const WorldEvent& e : spec_.timeline.events)
+        if (e.kind == WorldEventKind::leave || e.kind == WorldEventKind::join) events.push_back(&e);
+    std::stable_sort(events.begin(), events.end(),
+                     [](const WorldEvent* a, const WorldEvent* b) { return a->at < b->at; });
+    for (const WorldEvent* e : events) {
+        if (e->at == Time{0})
+            apply_event(*e);
+        else
+            sim_.schedule_at(e->at, [this, e] { apply_event(*e); });
+    }
 }
 
 }  // namespace hetsim::sim

@@ -41,7 +41,9 @@ void SyncSchedule::on_compute_done(int w) {
 }
 
 void SyncSchedule::on_push_arrived(int w) {
-    pending_.push_back(take_update(w));
+    // A dropped update still ends the worker's part of the round: the round averages the
+    // others (DiLoCo's dropped outer gradients).
+    if (!discard_update(w)) pending_.push_back(take_update(w));
     mark_done(w);
 }
 
@@ -65,7 +67,7 @@ void SyncSchedule::start_allreduce() {
     std::vector<int> ready;
     for (const int w : participants_)
         if (members_[w].done && phase(w) == Phase::idle) ready.push_back(w);
-    const Time duration = network_.ring_allreduce_time(ready, spec_.model_bytes);
+    const Time duration = network_.ring_allreduce_time(ready, spec_.model_bytes, sim_.now());
     const std::int64_t bytes =
         2 * NetworkModel::ring_bytes_per_worker(spec_.model_bytes, static_cast<int>(ready.size()));
     for (const int w : ready) {
@@ -84,13 +86,15 @@ void SyncSchedule::allreduce_done() {
         if (phase(w) != Phase::allreducing) continue;  // failed during the all-reduce
         trace(w, TraceKind::allreduce_end);
         set_phase(w, Phase::idle);
-        pending_.push_back(take_update(w));
+        if (!discard_update(w)) pending_.push_back(take_update(w));
     }
     finish_round();
 }
 
 void SyncSchedule::finish_round() {
     round_open_ = false;
+    // Every update dropped (or every worker dropped): no server step, the version stays and the
+    // next round starts from it.
     apply_step(pending_);
     begin_round();
 }
@@ -106,6 +110,20 @@ void SyncSchedule::on_failed(int w, Phase was) {
     if (spec_.algorithm.drop_failed_after)
         m.drop_timer = sim_.schedule_after(*spec_.algorithm.drop_failed_after,
                                            [this, w] { drop(w); });
+}
+
+void SyncSchedule::on_left(int w, Phase was) {
+    Member& m = members_[w];
+    if (!round_open_ || !m.in || m.dropped) return;
+    if (m.done) {
+        on_failed(w, was);  // a ring result computed but not all-reduced is lost with it
+        return;
+    }
+    // Out of the pool: the round stops waiting for it at once.
+    m.dropped = true;
+    sim_.cancel(m.drop_timer);
+    --outstanding_;
+    maybe_finish();
 }
 
 void SyncSchedule::drop(int w) {

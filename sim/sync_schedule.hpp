@@ -11,7 +11,9 @@ namespace hetsim::sim {
 /// then one all-reduce among the round's workers once the last has computed). A worker that
 /// fails mid-round is waited for (it redoes its round from version v when it is back) or,
 /// with drop_failed_after, left out of the round if it has not delivered that long after it
-/// failed. Workers down when a round starts sit it out. In ring mode a worker that comes back
+/// failed. Workers down when a round starts sit it out. A worker that leaves the pool is not
+/// waited for (the round ends with the others); one that joins takes part from the next round.
+/// With drop_probability, an update dropped at the server is left out of the round's average. In ring mode a worker that comes back
 /// first pulls the model (from a peer, over its own down link).
 class SyncSchedule final : public Schedule {
 public:
@@ -29,6 +31,7 @@ private:
     void on_compute_done(int w) override;
     void on_push_arrived(int w) override;
     void on_failed(int w, Phase was) override;
+    void on_left(int w, Phase was) override;
     void on_recovered(int w) override;
 
     void begin_round();

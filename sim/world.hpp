@@ -5,6 +5,7 @@
 
 #include "sim/distribution.hpp"
 #include "sim/time.hpp"
+#include "sim/timeline.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -42,6 +43,14 @@ struct FailureSpec {
     std::vector<ScriptedFailure> scripted;
 };
 
+/// Preemption (spot / preemptible instances): the worker is taken away at exponential
+/// intervals with mean `mean_interval` (its round in flight is lost) and comes back after
+/// `delay`. Like a failure, but counted and traced apart.
+struct PreemptionSpec {
+    std::optional<Time> mean_interval;  ///< none = never preempted
+    Distribution delay_s = Distribution::constant(0.0);  ///< how long it is away, in seconds
+};
+
 /// Everything about one worker's timing, resolved (random multipliers already drawn).
 struct WorkerSpec {
     Time step_time{0};        ///< base time of one inner step
@@ -50,6 +59,7 @@ struct WorkerSpec {
     StragglerSpec stragglers;
     LinkSpec link;
     FailureSpec failures;
+    PreemptionSpec preemption;
     /// Name of the `[[workers.group]]` the worker belongs to; "" when it is in none.
     std::string group;
 
@@ -75,6 +85,9 @@ struct AlgorithmSpec {
     /// sync and ddp: drop a failed worker from the round if it has not pushed this long after
     /// it failed; none = wait for it to come back and redo its round.
     std::optional<Time> drop_failed_after;
+    /// DiLoCo's "dropping outer gradients": each update reaching the server is discarded with
+    /// this probability, in [0, 1).
+    double drop_probability = 0.0;
 };
 
 struct NetworkSpec {
@@ -98,6 +111,7 @@ struct WorldSpec {
     AlgorithmSpec algorithm;
     StopSpec stop;
     std::int64_t model_bytes = 0;  ///< bytes of one model / pseudo-gradient transfer
+    TimelineSpec timeline;         ///< scripted events and periodic patterns; empty = static
 };
 
 /// Names used in scenario files and outputs.

@@ -49,4 +49,11 @@ void DeltaSgd::update(std::vector<at::Tensor>& params, const std::vector<at::Ten
     apply_update(params, direction, eta_);
 }
 
+std::unique_ptr<InnerOptimizer> DeltaSgd::clone_impl() const {
+    std::unique_ptr<DeltaSgd> copy(new DeltaSgd(*this));
+    copy->prev_params_ = tensor_list::clone(prev_params_);
+    copy->prev_grads_ = tensor_list::clone(prev_grads_);
+    return copy;
+}
+
 }  // namespace hetsim::engine

@@ -45,6 +45,8 @@ private:
     void update(std::vector<at::Tensor>& params, const std::vector<at::Tensor>& grads,
                 double lr) override;
     void reset_state() override;
+    std::unique_ptr<InnerOptimizer> clone_impl() const override;
+    DeltaSgd(const DeltaSgd&) = default;  // shallow: only clone_impl uses it
 
     DeltaSgdOptions options_;
     double eta_;

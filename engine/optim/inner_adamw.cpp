@@ -40,4 +40,11 @@ void InnerAdamW::update(std::vector<at::Tensor>& params, const std::vector<at::T
     apply_ratio_update(params, exp_avg_, denom, lr / bias_correction1);
 }
 
+std::unique_ptr<InnerOptimizer> InnerAdamW::clone_impl() const {
+    std::unique_ptr<InnerAdamW> copy(new InnerAdamW(*this));
+    copy->exp_avg_ = tensor_list::clone(exp_avg_);
+    copy->exp_avg_sq_ = tensor_list::clone(exp_avg_sq_);
+    return copy;
+}
+
 }  // namespace hetsim::engine

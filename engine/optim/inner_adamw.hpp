@@ -26,6 +26,8 @@ private:
     void update(std::vector<at::Tensor>& params, const std::vector<at::Tensor>& grads,
                 double lr) override;
     void reset_state() override;
+    std::unique_ptr<InnerOptimizer> clone_impl() const override;
+    InnerAdamW(const InnerAdamW&) = default;  // shallow: only clone_impl uses it
 
     AdamWOptions options_;
     std::vector<at::Tensor> exp_avg_;     ///< m

@@ -23,8 +23,12 @@ struct ClipOptions {
 class InnerOptimizer {
 public:
     virtual ~InnerOptimizer() = default;
-    InnerOptimizer(const InnerOptimizer&) = delete;
     InnerOptimizer& operator=(const InnerOptimizer&) = delete;
+
+    /// A deep copy: the same options, step count and state, sharing no tensor with this one.
+    /// The trainer runs a round on a copy when rounds run concurrently, so that a round lost
+    /// before its result was needed leaves the worker's state as if it never ran.
+    std::unique_ptr<InnerOptimizer> clone() const { return clone_impl(); }
 
     /// One inner step, in place on `params`, without autograd. `grads[i]` is the gradient of
     /// `params[i]`; it is not modified (global-norm clipping works on a copy). `lr` is the
@@ -55,6 +59,11 @@ public:
 protected:
     InnerOptimizer(ClipOptions clip, bool reset_each_round)
         : clip_(clip), reset_each_round_(reset_each_round) {}
+    /// Shallow (state tensors shared): only for clone_impl, which deep-copies the state next.
+    InnerOptimizer(const InnerOptimizer&) = default;
+
+    /// A copy of this optimizer whose state tensors are deep copies (tensor_list::clone).
+    virtual std::unique_ptr<InnerOptimizer> clone_impl() const = 0;
 
     /// The algorithm: update `params` from `grads` at step size `lr`; steps() already counts
     /// this step. Implementations move the parameters with apply_update/apply_ratio_update

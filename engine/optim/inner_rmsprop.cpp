@@ -40,4 +40,11 @@ void InnerRmsProp::update(std::vector<at::Tensor>& params, const std::vector<at:
     }
 }
 
+std::unique_ptr<InnerOptimizer> InnerRmsProp::clone_impl() const {
+    std::unique_ptr<InnerRmsProp> copy(new InnerRmsProp(*this));
+    copy->square_avg_ = tensor_list::clone(square_avg_);
+    copy->momentum_ = tensor_list::clone(momentum_);
+    return copy;
+}
+
 }  // namespace hetsim::engine

@@ -25,6 +25,8 @@ private:
     void update(std::vector<at::Tensor>& params, const std::vector<at::Tensor>& grads,
                 double lr) override;
     void reset_state() override;
+    std::unique_ptr<InnerOptimizer> clone_impl() const override;
+    InnerRmsProp(const InnerRmsProp&) = default;  // shallow: only clone_impl uses it
 
     RmsPropOptions options_;
     std::vector<at::Tensor> square_avg_;  ///< v

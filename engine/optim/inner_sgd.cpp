@@ -31,4 +31,10 @@ void InnerSgd::update(std::vector<at::Tensor>& params, const std::vector<at::Ten
     apply_update(params, direction, lr);
 }
 
+std::unique_ptr<InnerOptimizer> InnerSgd::clone_impl() const {
+    std::unique_ptr<InnerSgd> copy(new InnerSgd(*this));
+    copy->momentum_ = tensor_list::clone(momentum_);
+    return copy;
+}
+
 }  // namespace hetsim::engine

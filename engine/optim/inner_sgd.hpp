@@ -24,6 +24,8 @@ private:
     void update(std::vector<at::Tensor>& params, const std::vector<at::Tensor>& grads,
                 double lr) override;
     void reset_state() override { momentum_.clear(); }
+    std::unique_ptr<InnerOptimizer> clone_impl() const override;
+    InnerSgd(const InnerSgd&) = default;  // shallow: only clone_impl uses it
 
     SgdOptions options_;
     std::vector<at::Tensor> momentum_;  ///< b, created on the first step with momentum

@@ -29,6 +29,8 @@ expect "help" 0 'run.*validate|validate.*run' -- "$hetsim" --help
 expect "no subcommand" 2 'subcommand' -- "$hetsim"
 expect "unknown flag" 2 'unknown|not expected|extra' -- "$hetsim" run "$src/scenarios/homogeneous-8.toml" --bogus
 expect "validate ok" 0 'ok' -- "$hetsim" validate "$src/scenarios/straggler-8.toml"
+expect "explain" 0 '   7  t4 .* 880ms .*2h' -- "$hetsim" explain "$src/scenarios/groups-8.toml"
+expect "explain bad preset" 2 'workers.heterogeneity: .*did you mean "moderate"' -- "$hetsim" explain "$src/tests/data/bad_scenarios/workers-unknown-preset.toml"
 expect "run ok" 0 'staleness' -- "$hetsim" run "$src/scenarios/homogeneous-8.toml" --out "$tmp/a"
 expect "run wrote files" 0 '' -- test -s "$tmp/a/updates.csv" -a -s "$tmp/a/workers.csv" -a -s "$tmp/a/run.json"
 expect "no overwrite" 2 'already holds a finished run' -- "$hetsim" run "$src/scenarios/homogeneous-8.toml" --out "$tmp/a"
@@ -38,6 +40,34 @@ expect "missing file" 2 'nope.toml' -- "$hetsim" validate "$tmp/nope.toml"
 printf '[workers]\ncount = 4\nstep_tme = "1s"\n' >"$tmp/typo.toml"
 expect "did you mean" 2 'typo.toml:3:1: .*step_time' -- "$hetsim" validate "$tmp/typo.toml"
 expect "overwrite" 0 'staleness' -- "$hetsim" run "$src/scenarios/homogeneous-8.toml" --out "$tmp/a" --overwrite --seed 3
+
+# Studies: validate lists the runs; a bad run stops everything with exit 2 and writes nothing;
+# -j N and --only belong to study files; a second run resumes (nothing left to run).
+study="$src/tests/data/studies/small.toml"
+expect "study validate" 0 'ok, study small: 8 runs' -- "$hetsim" validate "$study"
+expect "study bad run" 2 '--set:1:15: workers.count: .*\(in run 0: sync__inner_steps-5, seed 11\)' -- "$hetsim" run "$study" --set workers.count=0 --out "$tmp/s"
+expect "study bad run wrote nothing" 1 '' -- test -e "$tmp/s"
+expect "-j on a scenario" 2 'apply to study files' -- "$hetsim" run "$src/scenarios/homogeneous-8.toml" -j 2 --out "$tmp/c"
+expect "study run" 0 '8 runs \(0 complete, 8 to run, 2 at a time\)' -- "$hetsim" run "$study" -j 2 --set run.duration=10s --out "$tmp/s"
+expect "study resume" 0 '8 runs \(8 complete, 0 to run' -- "$hetsim" run "$study" --set run.duration=10s --out "$tmp/s"
+expect "study changed" 2 'different scenario' -- "$hetsim" run "$study" --set run.duration=11s --out "$tmp/s"
+expect "study --only out of range" 2 'found 9' -- "$hetsim" run "$study" --only 9 --out "$tmp/s"
+expect "collect" 0 '8 done, 0 failed, 0 pending' -- "$hetsim" collect "$tmp/s"
+
+# Figures and reports (hetsim plot / report) of the run in $tmp/a and of the study in $tmp/s.
+expect "run writes a report" 0 'report .*report.html' -- "$hetsim" run "$src/scenarios/homogeneous-8.toml" --out "$tmp/r"
+expect "run --no-report" 0 'outputs' -- "$hetsim" run "$src/scenarios/homogeneous-8.toml" --out "$tmp/nr" --no-report
+expect "no report written" 1 '' -- test -e "$tmp/nr/report.html"
+expect "plot" 0 'gantt.png' -- "$hetsim" plot "$tmp/a" --window 0,60
+expect "plot wrote svg" 0 '' -- test -s "$tmp/a/figures/utilisation.svg"
+expect "plot bad --x" 2 'time, updates or steps' -- "$hetsim" plot "$tmp/a" --x walltime
+expect "plot bad --window" 2 'T0,T1' -- "$hetsim" plot "$tmp/a" --window 5
+expect "plot not a run" 1 'no such folder' -- "$hetsim" plot "$tmp"/nope-dir-is-missing
+expect "plot without gnuplot" 1 'gnuplot-nox' -- env HETSIM_GNUPLOT=/nonexistent "$hetsim" plot "$tmp/a" --out "$tmp/nog"
+expect "data kept without gnuplot" 0 '' -- test -s "$tmp/nog/gantt.gp" -a -s "$tmp/nog/gantt_0.dat"
+expect "report without gnuplot still writes" 0 'gnuplot-nox' -- env HETSIM_GNUPLOT=/nonexistent "$hetsim" report "$tmp/a"
+expect "report of a study" 0 'report.html' -- "$hetsim" report "$tmp/s"
+expect "report bad --target" 2 'positive number' -- "$hetsim" report "$tmp/a" --target -3
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

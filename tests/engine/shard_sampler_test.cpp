@@ -53,3 +53,12 @@ TEST_CASE("least-visited assignment picks uniformly among the shards started lea
 TEST_CASE("an unknown assignment policy is rejected") {
     CHECK_THROWS_AS(ShardSampler("round-robin", {1}, 1, 0), hetsim::Error);
 }
+
+TEST_CASE("fixed assignment with group shards: a pinned worker reads its own shard") {
+    // Workers 0 and 1 keep w mod shards; worker 2 is pinned to shard 0 ([[workers.group]]).
+    ShardSampler s("fixed", {1000, 1000, 1000}, 3, 1, {-1, -1, 0});
+    CHECK(s.reserve(1, 1, 8).shard == 1);
+    CHECK(s.reserve(2, 1, 8).shard == 0);
+    CHECK(s.reserve(0, 1, 8).position == 8);  // after worker 2's round on shard 0
+    CHECK_THROWS_AS(ShardSampler("fixed", {1000}, 2, 1, {0, 1}), hetsim::Error);
+}

@@ -97,9 +97,9 @@ TEST_CASE("a bad value from --set is reported at its position in the override te
 
 TEST_CASE("an unknown key from --set gets a suggestion like one in the file") {
     CHECK(error_with({"workers.step_tme=1s"}) ==
-          "--set:1:9: workers.step_tme: expected one of count, step_time, step_times, "
-          "multiplier, jitter, stragglers, failures, override (did you mean `step_time`?), "
-          "found unknown key `step_tme`");
+          "--set:1:9: workers.step_tme: expected one of trace, count, step_time, device_flops, "
+          "mfu, step_times, heterogeneity, group, multiplier, jitter, stragglers, failures, "
+          "preemption, override (did you mean `step_time`?), found unknown key `step_tme`");
 }
 
 TEST_CASE("a bad value in the file is still reported in the file after --set") {

@@ -58,7 +58,7 @@ TEST_CASE("without training tables a scenario is timing-only with the documented
     CHECK(t.aggregation.weight == 1.0);
     CHECK_FALSE(t.aggregation.drop_above.has_value());
     CHECK_FALSE(t.qsr.enabled);
-    CHECK(t.threads == 1);
+    CHECK(t.threads == 0);  // the machine's cores
     CHECK(t.eval.batch_size == 64);
     CHECK(s.world.model_bytes == 0);
     CHECK_FALSE(s.model_bytes_explicit);
@@ -359,7 +359,7 @@ TEST_CASE("QSR with a cosine schedule loads when min_lr > 0") {
     CHECK(s.training.inner.schedule.total_steps == 500);
 }
 
-TEST_CASE("run.threads sets Torch's thread count") {
+TEST_CASE("run.threads sets the number of threads computing rounds") {
     CHECK(load("", "kind = \"async\"", "server_updates = 10\nthreads = 8").training.threads == 8);
 }
 

@@ -88,6 +88,15 @@ TEST_CASE("the worker timeline tiles every worker's run and sums to its totals")
             w.link.down = Bandwidth{160e6};
         }
         spec.workers[2].failures.scripted.push_back({ms(1234), ms(900)});
+        // Time-varying effects (sim/timeline.hpp) keep the tiling too.
+        spec.workers[0].preemption.mean_interval = ms(4000);
+        spec.workers[0].preemption.delay_s = Distribution::constant(0.5);
+        spec.algorithm.drop_probability = 0.25;
+        WorldEvent leave{.at = ms(3000), .kind = WorldEventKind::leave, .workers = {1}};
+        WorldEvent join{.at = ms(6000), .kind = WorldEventKind::join, .workers = {1}};
+        WorldEvent slow{.at = ms(2000), .kind = WorldEventKind::slowdown, .workers = {3},
+                        .factor = 1.5, .until = ms(9000)};
+        spec.timeline.events = {leave, join, slow};
         spec.stop.duration = ms(20'000);
         RecordOptions record;
         record.timeline = true;

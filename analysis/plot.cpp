@@ -1,0 +1,167 @@
+#include "analysis/plot.hpp"
+
+#include "analysis/plot_data.hpp"
+#include "analysis/plot_writer.hpp"
+#include "analysis/run_files.hpp"
+#include "analysis/run_metrics.hpp"
+#include "hetsim/version.hpp"
+#include "sim/error.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace hetsim::analysis {
+
+namespace fs = std::filesystem;
+using namespace plot_detail;  // NOLINT(google-build-using-namespace): this file's helpers
+
+namespace {
+
+Metric study_metric(const Study& study) {
+    for (const RunData& r : study.runs)
+        if (Metric m = metric_of(r); m != Metric::none) return m;
+    return Metric::none;
+}
+
+void metric_figure(Writer& w, Metric metric, Axis axis) {
+    static constexpr const char* kAxisName[] = {"time", "updates", "steps"};
+    static constexpr const char* kAxisLabel[] = {"virtual time (s)", "server updates",
+                                                 "inner steps (all workers)"};
+    const auto a = static_cast<std::size_t>(axis);
+    const std::string what = metric == Metric::perplexity ? "perplexity" : "accuracy";
+    Figure& f = w.add(fmt::format("{}_{}", what, kAxisName[a]),
+                      fmt::format("Evaluation {} vs {}", what, kAxisLabel[a]));
+    std::string text = fmt::format("# {} of the global model; per label: mean over seeds and "
+                                   "min..max band.\n# columns: x mean min max; one block per "
+                                   "label (gnuplot index 0, 1, ...)\n",
+                                   what);
+    std::string plots;
+    double first_max = 0;
+    int block = 0;
+    for (std::size_t i = 0; i < w.study.labels.size(); ++i) {
+        const std::string& label = w.study.labels[i];
+        const std::vector<CurvePoint> c = mean_curve(runs_of(w.study, label), metric, axis);
+        if (c.empty()) continue;
+        if (std::isfinite(c.front().max)) first_max = std::max(first_max, c.front().max);
+        text += fmt::format("{}# label: {}\n", block > 0 ? "\n\n" : "", label);
+        bool band = false;
+        for (const CurvePoint& p : c) {
+            text += fmt::format("{} {} {} {}\n", num(p.x), num(p.mean), num(p.min), num(p.max));
+            band = band || p.min != p.max;
+        }
+        const std::string sep = plots.empty() ? "  plot " : ", \\\n       ";
+        plots += sep;
+        if (band)  // the min..max band of the seeds, under the mean line, not in the key
+            plots += fmt::format("'{}.dat' index {} using 1:3:4 with filledcurves fs transparent "
+                                 "solid 0.2 noborder lc rgb \"{}\" notitle, \\\n       ",
+                                 f.name, block, colour(i));
+        plots += fmt::format("'{}.dat' index {} using 1:2 with lines lw 2 lc rgb \"{}\" title {} noenhanced",
+                             f.name, block, colour(i), quote(label));
+        f.series.push_back(label);
+        ++block;
+    }
+    if (f.series.empty()) {
+        w.set.figures.pop_back();
+        return;
+    }
+    w.data(f, f.name + ".dat", text);
+    std::string body = fmt::format("  set title {} noenhanced\n  set xlabel {}\n  set ylabel {}\n"
+                                   "  set grid\n  set key top right\n",
+                                   quote(f.title), quote(kAxisLabel[a]), quote(what));
+    body += w.options.log_y ? "  set logscale y\n" : "  unset logscale y\n";
+    if (metric == Metric::perplexity && first_max > 0)
+        body += fmt::format("  # Diverging runs would squash the others: the y axis stops a bit "
+                            "above the highest\n  # initial perplexity (delete to see "
+                            "everything).\n  set yrange [*:{}]\n",
+                            num(first_max * 1.1));
+    if (!w.options.targets.empty())
+        body += fmt::format("  # The target: a dashed horizontal line.\n"
+                            "  set arrow 1 from graph 0, first {0} to graph 1, first {0} nohead "
+                            "dt 2 lw 1.5 lc rgb \"#555555\"\n"
+                            "  set label 1 \"target {0}\" at graph 0.01, first {0} offset 0,0.6\n",
+                            num(w.options.targets.front()));
+    w.finish(f, "", body + plots + "\n");
+}
+
+void staleness_figures(Writer& w) {
+    Figure& h = w.add("staleness_histogram", "Staleness of applied updates (fraction per value)");
+    std::string text = "# staleness histogram, all seeds of a label pooled\n"
+                       "# columns: staleness fraction_of_updates; one block per label\n";
+    std::string plots;
+    const double n = static_cast<double>(w.study.labels.size());
+    const double width = 0.8 / n;
+    for (std::size_t i = 0; i < w.study.labels.size(); ++i) {
+        const auto hist = staleness_histogram(runs_of(w.study, w.study.labels[i]));
+        text += fmt::format("{}# label: {}\n", i > 0 ? "\n\n" : "", w.study.labels[i]);
+        for (const auto& [s, fraction] : hist) text += fmt::format("{} {}\n", s, num(fraction));
+        if (hist.empty()) text += "? ?\n";  // keeps the block (and the index) in place
+        // Bars of the labels side by side around each staleness value.
+        plots += fmt::format("{}'staleness_histogram.dat' index {} using ($1 + {}):2 with boxes "
+                             "lc rgb \"{}\" title {} noenhanced",
+                             i == 0 ? "  plot " : ", \\\n       ", i,
+                             num((static_cast<double>(i) - (n - 1) / 2) * width), colour(i),
+                             quote(w.study.labels[i]));
+        h.series.push_back(w.study.labels[i]);
+    }
+    w.data(h, "staleness_histogram.dat", text);
+    w.finish(h, "",
+             fmt::format("  set title {} noenhanced\n  set xlabel \"staleness (server steps since the pull)\"\n"
+                         "  set ylabel \"fraction of updates\"\n  set grid y\n  set key top right\n"
+                         "  set style fill solid 0.8 noborder\n  set boxwidth {} absolute\n"
+                         "  set yrange [0:*]\n",
+                         quote(h.title), num(width)) +
+                 plots + "\n");
+
+    Figure& t = w.add("staleness_time", "Staleness of each applied update over virtual time");
+    text = "# every applied update of every seed\n# columns: time_s staleness; one block per label\n";
+    plots.clear();
+    for (std::size_t i = 0; i < w.study.labels.size(); ++i) {
+        text += fmt::format("{}# label: {}\n", i > 0 ? "\n\n" : "", w.study.labels[i]);
+        bool any = false;
+        for (const RunData* r : runs_of(w.study, w.study.labels[i]))
+            for (const UpdateRow& u : r->updates) {
+                text += fmt::format("{} {}\n", sim::format_seconds(u.time), u.staleness);
+                any = true;
+            }
+        if (!any) text += "? ?\n";
+        plots += fmt::format("{}'staleness_time.dat' index {} using 1:2 with points pt 7 ps 0.4 "
+                             "lc rgb \"{}\" title {} noenhanced",
+                             i == 0 ? "  plot " : ", \\\n       ", i, colour(i),
+                             quote(w.study.labels[i]));
+        t.series.push_back(w.study.labels[i]);
+    }
+    w.data(t, "staleness_time.dat", text);
+    w.finish(t, "",
+             fmt::format("  set title {} noenhanced\n  set xlabel \"virtual time (s)\"\n"
+                         "  set ylabel \"staleness\"\n  set grid\n  set key top left\n",
+                         quote(t.title)) +
+                 plots + "\n");
+}
+
+}  // namespace
+
+FigureSet write_figure_files(const Study& study, const fs::path& dir, const ReportOptions& options) {
+    FigureSet set;
+    set.dir = dir;
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec || !fs::is_directory(dir))
+        throw DataError(fmt::format("cannot create figures folder {}: {}", dir.string(),
+                                    ec ? ec.message() : "not a folder"));
+    Writer w{study, dir, options, set};
+    if (const Metric m = study_metric(study); m != Metric::none) {
+        if (options.x.empty())
+            for (Axis a : {Axis::time, Axis::updates, Axis::steps}) metric_figure(w, m, a);
+        else
+            metric_figure(w, m, parse_axis(options.x));
+        speedup_figure(w, m);
+    }
+    staleness_figures(w);
+    gantt_figure(w);
+    utilisation_figure(w);
+    return set;
+}
+
+}  // namespace hetsim::analysis

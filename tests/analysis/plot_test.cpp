@@ -1,0 +1,128 @@
+#include "analysis/plot.hpp"
+#include "analysis/plot_data.hpp"
+#include "analysis_test_util.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <sstream>
+
+namespace fs = std::filesystem;
+using namespace hetsim::analysis;
+
+namespace {
+
+// Sets an environment variable for one scope.
+class EnvOverride {
+public:
+    EnvOverride(const char* name, const char* value) : name_(name) {
+        if (const char* old = std::getenv(name)) old_ = old, had_ = true;
+        ::setenv(name, value, 1);
+    }
+    ~EnvOverride() {
+        if (had_) ::setenv(name_, old_.c_str(), 1);
+        else ::unsetenv(name_);
+    }
+
+private:
+    const char* name_;
+    std::string old_;
+    bool had_ = false;
+};
+
+}  // namespace
+
+TEST_CASE("mean curves average seeds on the union of their x values") {
+    const Study s = read_study({test::fixture_study()});
+    const std::vector<CurvePoint> c = mean_curve(runs_of(s, "sync"), Metric::perplexity, Axis::time);
+    REQUIRE(c.size() == 4);
+    CHECK(c[1].x == 4.0);
+    CHECK(c[1].mean == 65.0);
+    CHECK(c[1].min == 60.0);
+    CHECK(c[1].max == 70.0);
+    // One seed: its evaluations as they are.
+    const auto a = mean_curve(runs_of(s, "async"), Metric::perplexity, Axis::updates);
+    REQUIRE(a.size() == 5);
+    CHECK(a[2].x == 3.0);
+    CHECK(a[2].mean == 45.0);
+    const auto hist = staleness_histogram(runs_of(s, "async"));
+    REQUIRE(hist.size() == 3);
+    CHECK(hist[2].first == 2);
+    CHECK(hist[2].second == doctest::Approx(2.0 / 6.0));
+    // Targets reached by every label: from the worst start (100) to the worst best (sync: 30).
+    const std::vector<double> t = auto_targets(s, Metric::perplexity);
+    REQUIRE(t.size() == 6);
+    CHECK(t.back() == 30.0);
+    CHECK(t.front() == doctest::Approx(100.0 * std::pow(0.3, 1.0 / 6.0)));
+}
+
+TEST_CASE("Gantt rows are clipped to the window") {
+    const Study s = read_study({test::fixture_study()});
+    const std::vector<TimelineRow> rows = gantt_rows(*runs_of(s, "sync")[0], std::pair{3.5, 7.0});
+    // worker 0: communicate [3.5,4) compute [4,7); worker 1: communicate [3.5,4) compute [4,6) down [6,7)
+    REQUIRE(rows.size() == 5);
+    CHECK(rows[0].start == hetsim::sim::Time{3'500'000'000});
+    CHECK(rows[4].state == hetsim::sim::WorkerState::down);
+    CHECK(rows[4].end == hetsim::sim::Time{7'000'000'000});
+}
+
+TEST_CASE("every figure is drawn as PNG of its size and SVG with one path group per series") {
+    if (!find_gnuplot()) {
+        MESSAGE("gnuplot is not installed: figures not drawn (tools/setup installs gnuplot-nox)");
+        return;
+    }
+    test::ScratchDir dir("plots");
+    ReportOptions options;
+    options.targets = {50};
+    options.window = std::pair{0.0, 8.0};
+    std::ostringstream log;
+    const FigureSet set = write_figures(read_study({test::fixture_study()}), dir.path(), options, log);
+    CHECK_MESSAGE(set.gnuplot_ok, set.message);
+    std::vector<std::string> names;
+    for (const Figure& f : set.figures) names.push_back(f.name);
+    CHECK(names == std::vector<std::string>{"perplexity_time", "perplexity_updates",
+                                            "perplexity_steps", "speedup", "staleness_histogram",
+                                            "staleness_time", "gantt", "utilisation"});
+    for (const Figure& f : set.figures) {
+        CAPTURE(f.name);
+        CHECK(f.drawn);
+        const auto [w, h] = test::png_size(dir.path() / (f.name + ".png"));
+        CHECK(w == static_cast<std::uint32_t>(f.width));
+        CHECK(h == static_cast<std::uint32_t>(f.height));
+        // One titled path group per series; untitled groups are the seeds' min..max bands
+        // (sync has two seeds, async one).
+        std::vector<std::string> titled;
+        int bands = 0;
+        for (const std::string& t : test::svg_series(dir.path() / (f.name + ".svg")))
+            t.rfind("gnuplot_plot_", 0) == 0 ? ++bands : (titled.push_back(t), 0);
+        CHECK(titled == f.series);
+        CHECK(bands == (f.name.rfind("perplexity_", 0) == 0 ? 1 : 0));
+        CHECK(fs::exists(f.script));
+        for (const fs::path& d : f.data) CHECK(fs::file_size(d) > 0);
+    }
+    CHECK(set.figures[0].series == std::vector<std::string>{"async", "sync"});
+    CHECK(set.figures[3].series == std::vector<std::string>{"async"});  // speed-up over sync
+    // Gantt: two panels (async, sync), four states each.
+    CHECK(set.figures[6].series.size() == 8);
+    CHECK(log.str().find("perplexity_time.png") != std::string::npos);
+}
+
+TEST_CASE("without gnuplot the data files and scripts are still written, with a clear message") {
+    test::ScratchDir dir("plots-no-gnuplot");
+    const EnvOverride no_gnuplot("HETSIM_GNUPLOT", "/nonexistent/gnuplot");
+    std::ostringstream log;
+    const FigureSet set = write_figures(read_study({test::fixture_study()}), dir.path(), {}, log);
+    CHECK_FALSE(set.gnuplot_ok);
+    CHECK(set.message.find("gnuplot-nox") != std::string::npos);
+    CHECK(log.str().find("gnuplot-nox") != std::string::npos);
+    for (const Figure& f : set.figures) {
+        CAPTURE(f.name);
+        CHECK_FALSE(f.drawn);
+        CHECK(fs::exists(f.script));
+        CHECK_FALSE(fs::exists(dir.path() / (f.name + ".png")));
+        for (const fs::path& d : f.data) CHECK(fs::exists(d));
+    }
+    CHECK(fs::exists(dir.path() / "gantt_0.dat"));
+    CHECK(fs::exists(dir.path() / "utilisation.dat"));
+}
