@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 namespace hetsim::analysis {
 
@@ -25,6 +26,20 @@ Metric study_metric(const Study& study) {
     return Metric::none;
 }
 
+// A label diverged when one of its runs ends worse than it started, or on a non-finite
+// perplexity (docs/analysis.md). Accuracy is bounded: never marked.
+bool diverged(const std::vector<const RunData*>& runs, Metric metric) {
+    if (metric != Metric::perplexity) return false;
+    return std::any_of(runs.begin(), runs.end(), [](const RunData* r) {
+        if (r->evals.empty()) return false;
+        const double first = r->evals.front().perplexity, last = r->evals.back().perplexity;
+        return !std::isfinite(last) || last > first;
+    });
+}
+
+// Stands for a diverged series' `using` columns until the y range is known.
+constexpr const char* kClipped = "@clipped@";
+
 void metric_figure(Writer& w, Metric metric, Axis axis) {
     static constexpr const char* kAxisName[] = {"time", "updates", "steps"};
     static constexpr const char* kAxisLabel[] = {"virtual time (s)", "server updates",
@@ -38,18 +53,27 @@ void metric_figure(Writer& w, Metric metric, Axis axis) {
                                    "label (gnuplot index 0, 1, ...)\n",
                                    what);
     std::string plots;
-    double first_max = 0;
+    // The highest finite value of the series that did not diverge: the y range stops there, so
+    // that a diverged series (perplexity 1e100 or inf) does not squash the others.
+    double finite_max = 0;
+    std::vector<std::string> diverged_labels;
     int block = 0;
     for (std::size_t i = 0; i < w.study.labels.size(); ++i) {
         const std::string& label = w.study.labels[i];
-        const std::vector<CurvePoint> c = mean_curve(runs_of(w.study, label), metric, axis);
+        const std::vector<const RunData*> runs = runs_of(w.study, label);
+        const std::vector<CurvePoint> c = mean_curve(runs, metric, axis);
         if (c.empty()) continue;
-        if (std::isfinite(c.front().max)) first_max = std::max(first_max, c.front().max);
-        text += fmt::format("{}# label: {}\n", block > 0 ? "\n\n" : "", label);
+        const bool off = diverged(runs, metric);
+        if (off) diverged_labels.push_back(label);
+        text += fmt::format("{}# label: {}{}\n", block > 0 ? "\n\n" : "", label,
+                            off ? " (diverged)" : "");
         bool band = false;
         for (const CurvePoint& p : c) {
             text += fmt::format("{} {} {} {}\n", num(p.x), num(p.mean), num(p.min), num(p.max));
             band = band || p.min != p.max;
+            if (!off)
+                for (const double v : {p.mean, p.max})
+                    if (std::isfinite(v)) finite_max = std::max(finite_max, v);
         }
         const std::string sep = plots.empty() ? "  plot " : ", \\\n       ";
         plots += sep;
@@ -57,8 +81,12 @@ void metric_figure(Writer& w, Metric metric, Axis axis) {
             plots += fmt::format("'{}.dat' index {} using 1:3:4 with filledcurves fs transparent "
                                  "solid 0.2 noborder lc rgb \"{}\" notitle, \\\n       ",
                                  f.name, block, colour(i));
-        plots += fmt::format("'{}.dat' index {} using 1:2 with lines lw 2 lc rgb \"{}\" title {} noenhanced",
-                             f.name, block, colour(i), quote(label));
+        // A diverged series: dashed, said so in the key, and (below) held at the top of the
+        // y range where it leaves it, so that its rise stays visible.
+        plots += fmt::format("'{}.dat' index {} using {} with lines lw 2 {}lc rgb \"{}\" title {} "
+                             "noenhanced",
+                             f.name, block, off ? kClipped : "1:2", off ? "dt 2 " : "", colour(i),
+                             quote(off ? label + " (diverged)" : label));
         f.series.push_back(label);
         ++block;
     }
@@ -71,11 +99,19 @@ void metric_figure(Writer& w, Metric metric, Axis axis) {
                                    "  set grid\n  set key top right\n",
                                    quote(f.title), quote(kAxisLabel[a]), quote(what));
     body += w.options.log_y ? "  set logscale y\n" : "  unset logscale y\n";
-    if (metric == Metric::perplexity && first_max > 0)
-        body += fmt::format("  # Diverging runs would squash the others: the y axis stops a bit "
-                            "above the highest\n  # initial perplexity (delete to see "
-                            "everything).\n  set yrange [*:{}]\n",
-                            num(first_max * 1.1));
+    const bool clip = !diverged_labels.empty() && finite_max > 0;
+    if (clip)
+        body += fmt::format("  # Diverged ({}): the y axis stops a bit above the highest value "
+                            "of the\n  # other series, so that they stay readable, and the "
+                            "diverged values above it are\n  # drawn at ymax (raise ymax, or "
+                            "delete the yrange line, to see everything).\n  ymax = {}\n"
+                            "  set yrange [*:ymax]\n",
+                            fmt::join(diverged_labels, ", "), num(finite_max * 1.05));
+    // Without a finite range to hold them to (every label diverged), diverged series are drawn
+    // as they are.
+    for (std::size_t at = plots.find(kClipped); at != std::string::npos;
+         at = plots.find(kClipped, at))
+        plots.replace(at, std::strlen(kClipped), clip ? "1:($2 > ymax ? ymax : $2)" : "1:2");
     if (!w.options.targets.empty())
         body += fmt::format("  # The target: a dashed horizontal line.\n"
                             "  set arrow 1 from graph 0, first {0} to graph 1, first {0} nohead "

@@ -38,8 +38,12 @@ std::string missing_message(const fs::path& dir) {
 }
 
 // Runs `gnuplot script` in `dir`; returns its exit status and leaves stderr in `log`.
-int spawn_gnuplot(const fs::path& gnuplot, const fs::path& dir, const std::string& script,
-                  const fs::path& log) {
+int spawn_gnuplot(const fs::path& gnuplot, const fs::path& dir_in, const std::string& script,
+                  const fs::path& log_in) {
+    // The child changes into `dir` before opening `log`: both must be absolute, or a relative
+    // log path would be resolved a second time from inside `dir`.
+    const fs::path dir = fs::absolute(dir_in);
+    const fs::path log = fs::absolute(log_in);
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addchdir_np(&actions, dir.c_str());

@@ -128,18 +128,27 @@ void speedup_figure(Writer& w, Metric metric) {
     const std::string base = choose_baseline(w.study, w.options.baseline);
     Figure& f = w.add("speedup", fmt::format("Speed-up over {} to reach each target {}", base,
                                              to_string(metric)));
-    std::string text = fmt::format("# speed-up = {}'s mean time to target / the label's mean "
-                                   "time to target\n# columns: target",
+    std::string text = fmt::format("# speed-up = the mean time to target of {} (at the label's "
+                                   "sweep point) / the label's mean time to target\n# columns: "
+                                   "target",
                                    base);
+    // Every label but the baselines themselves (and labels with nothing to compare with).
+    const auto compared = [](const LabelSummary& ls) {
+        return !ls.baseline.empty() && ls.baseline != ls.label && ls.runs > 0;
+    };
     std::vector<std::string> labels;
-    for (const std::string& l : w.study.labels)
-        if (l != base) labels.push_back(l), text += " " + l;
+    for (const LabelSummary& ls : summarise_study(w.study, targets.front(), base))
+        if (compared(ls)) labels.push_back(ls.label), text += " " + ls.label;
+    if (labels.empty()) {
+        w.set.figures.pop_back();
+        return;
+    }
     text += "\n";
     for (double t : targets) {
         text += num(t);
         const std::vector<LabelSummary> s = summarise_study(w.study, t, base);
         for (const LabelSummary& ls : s)
-            if (ls.label != base) text += " " + (ls.speedup.n > 0 ? num(ls.speedup.mean) : "?");
+            if (compared(ls)) text += " " + (ls.speedup.n > 0 ? num(ls.speedup.mean) : "?");
         text += "\n";
     }
     w.data(f, "speedup.dat", text);

@@ -169,6 +169,7 @@ std::optional<double> main_target(const Study& study, const ReportOptions& optio
 }
 
 std::string study_name(const Study& study) {
+    if (!study.name.empty()) return study.name;  // study.json's
     fs::path p = fs::absolute(study.dir).lexically_normal();
     if (p.filename().empty()) p = p.parent_path();
     return p.filename().string();
@@ -190,14 +191,20 @@ ReportOutput write_report(const Study& study, const ReportOptions& options, std:
 
     const std::optional<double> target = main_target(study, options);
     const std::string baseline = choose_baseline(study, options.baseline);
-    const SummaryTable table =
-        make_summary_table(summarise_study(study, target, baseline), target, baseline);
+    const SummaryTable table = summary_table(study, options);
     const std::string name = study_name(study);
-    const std::string note = fmt::format(
-        "Mean over seeds, [min..max] when seeds differ. Time to target: linear interpolation "
-        "between consecutive evaluations; speed-up: {}'s mean time to target / each run's "
-        "(docs/analysis.md).",
-        baseline);
+    const std::string against =
+        study.sweep_of.empty() ? baseline
+                               : fmt::format("the {} variant at the same sweep point", baseline);
+    const std::string note =
+        target ? fmt::format(
+                     "Mean over seeds, [min..max] when seeds differ. Time to target: linear "
+                     "interpolation between consecutive evaluations; speed-up: the mean time to "
+                     "target of {} / each run's (docs/analysis.md).",
+                     against)
+               : fmt::format("Mean over seeds, [min..max] when seeds differ. Speed-up: each run's "
+                             "inner steps per virtual second / the mean of {} (docs/analysis.md).",
+                             against);
     out.markdown = dir / "report.md";
     write_text_atomically(out.markdown, fmt::format("# hetsim report: {}\n\n{}\n\n{}", name, note,
                                                     to_markdown(table)));
@@ -225,9 +232,15 @@ std::string summary_table_text(const fs::path& dir, const ReportOptions& options
 }
 
 std::string summary_table_text(const Study& study, const ReportOptions& options) {
+    return to_markdown(summary_table(study, options));
+}
+
+SummaryTable summary_table(const Study& study, const ReportOptions& options) {
     const std::optional<double> target = main_target(study, options);
     const std::string baseline = choose_baseline(study, options.baseline);
-    return to_markdown(make_summary_table(summarise_study(study, target, baseline), target, baseline));
+    return make_summary_table(summarise_study(study, target, baseline), target, baseline);
 }
+
+std::string report_title(const Study& study) { return study_name(study); }
 
 }  // namespace hetsim::analysis

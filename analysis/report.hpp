@@ -4,6 +4,8 @@
 // figures (gnuplot data, scripts, PNG and SVG) they show. The study runner calls write_report
 // at the end of a study; `hetsim report` and `hetsim run` call it too.
 
+#include "analysis/report_table.hpp"
+
 #include <filesystem>
 #include <iosfwd>
 #include <optional>
@@ -61,5 +63,9 @@ ReportOutput write_report(const Study& study, const ReportOptions& options, std:
 std::string summary_table_text(const std::filesystem::path& dir, const ReportOptions& options);
 /// The same for a study already read.
 std::string summary_table_text(const Study& study, const ReportOptions& options);
+/// The table's cells (the console's, report.md's and report.html's table; the JSON records').
+SummaryTable summary_table(const Study& study, const ReportOptions& options);
+/// The name a report shows: study.json's study name, else the folder's name.
+std::string report_title(const Study& study);
 
 }  // namespace hetsim::analysis

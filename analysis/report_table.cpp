@@ -31,26 +31,33 @@ SummaryTable make_summary_table(const std::vector<LabelSummary>& labels,
     Metric metric = Metric::none;
     for (const LabelSummary& l : labels)
         if (l.metric != Metric::none) metric = l.metric;
+    // Speed-up to the target when there is one (and a metric); else, between labels, in
+    // inner steps per virtual second (summarise_study).
+    const bool by_target = target && metric != Metric::none;
+    const bool speedup = by_target || (!target && labels.size() > 1);
     SummaryTable t;
     t.header = {"label", "runs", "schedule", "virtual time (s)", "server updates"};
     if (metric != Metric::none) {
         t.header.push_back(fmt::format("final {}", to_string(metric)));
-        if (target) {
+        if (by_target)
             t.header.push_back(fmt::format("time to {} {} (s)", to_string(metric),
                                            metric_text(*target, metric)));
-            t.header.push_back(fmt::format("speed-up vs {}", baseline));
-        }
     }
+    if (speedup)
+        t.header.push_back(fmt::format("speed-up vs {}{}", baseline, by_target ? "" : " (steps/s)"));
     for (const char* h : {"staleness mean", "p50", "p99", "max", "GB moved", "utilisation"})
         t.header.push_back(h);
     for (const LabelSummary& l : labels) {
-        std::vector<std::string> row = {l.label, fmt::format("{}", l.runs), l.schedule,
+        // "1/2": a study whose other runs failed or are pending.
+        const std::string runs = l.planned > l.runs ? fmt::format("{}/{}", l.runs, l.planned)
+                                                    : fmt::format("{}", l.runs);
+        std::vector<std::string> row = {l.label, runs, l.schedule.empty() ? "-" : l.schedule,
                                         format_spread(l.virtual_time, "{:.1f}"),
                                         format_spread(l.server_updates, "{:.0f}")};
         if (metric != Metric::none) {
             row.push_back(spread_with(l.final_metric,
                                       [&](double v) { return metric_text(v, metric); }));
-            if (target) {
+            if (by_target) {
                 std::string reached = format_spread(l.time_to_target, "{:.1f}");
                 if (l.time_to_target.n < l.runs)
                     reached = l.time_to_target.n == 0
@@ -58,9 +65,9 @@ SummaryTable make_summary_table(const std::vector<LabelSummary>& labels,
                                   : fmt::format("{} ({}/{} seeds)", reached, l.time_to_target.n,
                                                 l.runs);
                 row.push_back(reached);
-                row.push_back(l.speedup.n == 0 ? "-" : format_spread(l.speedup, "{:.2f}x"));
             }
         }
+        if (speedup) row.push_back(l.speedup.n == 0 ? "-" : format_spread(l.speedup, "{:.2f}x"));
         row.push_back(format_spread(l.staleness_mean, "{:.2f}"));
         row.push_back(format_spread(l.staleness_p50, "{:.0f}"));
         row.push_back(format_spread(l.staleness_p99, "{:.0f}"));

@@ -294,7 +294,18 @@ void read_study_json(const fs::path& file, Study& study) {
         if (j.contains("target") && !j["target"].is_null()) study.target = j["target"].get<double>();
         if (j.contains("baseline") && !j["baseline"].is_null())
             study.baseline = j["baseline"].get<std::string>();
+        if (j.contains("study") && j["study"].is_string()) study.name = j["study"].get<std::string>();
         for (const json& r : j.at("runs")) {
+            const std::string label = r.at("label").get<std::string>();
+            if (r.contains("variant") && r["variant"].is_string())
+                study.variant_of[label] = r["variant"].get<std::string>();
+            if (r.contains("sweep")) study.sweep_of[label] = r["sweep"].dump();
+            const auto planned = std::find_if(study.planned.begin(), study.planned.end(),
+                                              [&](const auto& p) { return p.first == label; });
+            if (planned == study.planned.end())
+                study.planned.emplace_back(label, 1);
+            else
+                ++planned->second;
             const fs::path dir = study.dir / r.at("dir").get<std::string>();
             if (!is_run(dir)) continue;  // a run the study did not finish: report the rest
             study.runs.push_back(read_run_data(dir, r.at("label").get<std::string>()));

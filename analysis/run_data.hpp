@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -114,8 +115,15 @@ struct Study {
     std::vector<std::string> labels;  ///< in first-seen order
     std::vector<RunData> runs;        ///< sorted by label order, then seed
     std::optional<double> target;     ///< from study.json
-    std::string baseline;             ///< from study.json; may be empty
+    std::string baseline;             ///< from study.json (a variant's label); may be empty
     bool single_run = false;          ///< one run folder was given
+    std::string name;                 ///< study.json's study name; empty: none
+    /// From study.json, per label: its variant and its sweep point (JSON text), so that each
+    /// label is compared with the baseline variant at the same sweep point. Empty otherwise.
+    std::map<std::string, std::string> variant_of, sweep_of;
+    /// From study.json: every label it lists (finished or not), in its order, with how many
+    /// runs (seeds) it planned. Empty otherwise.
+    std::vector<std::pair<std::string, int>> planned;
 };
 
 /// Reads what `hetsim plot` / `hetsim report` are pointed at: one folder that is a run

@@ -90,6 +90,8 @@ RunMetrics compute_run_metrics(const RunData& run, std::optional<double> target)
     m.virtual_time_s = run.virtual_time_s;
     m.server_updates = run.server_updates;
     m.inner_steps = run.inner_steps;
+    if (run.virtual_time_s > 0)
+        m.steps_per_s = static_cast<double>(run.inner_steps) / run.virtual_time_s;
     std::vector<std::int64_t> staleness;
     staleness.reserve(run.updates.size());
     double sum = 0;
@@ -125,19 +127,51 @@ Spread spread_of(const std::vector<double>& values) {
     return s;
 }
 
+namespace {
+
+bool is_label(const Study& study, const std::string& l) {
+    return std::find(study.labels.begin(), study.labels.end(), l) != study.labels.end();
+}
+
+bool is_variant(const Study& study, const std::string& v) {
+    return std::any_of(study.variant_of.begin(), study.variant_of.end(),
+                       [&](const auto& p) { return p.second == v; });
+}
+
+}  // namespace
+
 std::string choose_baseline(const Study& study, const std::string& asked) {
-    const auto has = [&](const std::string& l) {
-        return std::find(study.labels.begin(), study.labels.end(), l) != study.labels.end();
-    };
     if (!asked.empty()) {
-        if (!has(asked))
+        if (!is_label(study, asked) && !is_variant(study, asked))
             throw ConfigError(fmt::format("baseline '{}' is not a label of the study (labels: {})",
                                           asked, fmt::join(study.labels, ", ")));
         return asked;
     }
-    if (!study.baseline.empty() && has(study.baseline)) return study.baseline;
-    if (has("sync")) return "sync";
+    if (!study.baseline.empty() &&
+        (is_label(study, study.baseline) || is_variant(study, study.baseline)))
+        return study.baseline;
+    if (is_label(study, "sync")) return "sync";
     return study.labels.empty() ? std::string() : study.labels.front();
+}
+
+std::string baseline_label(const Study& study, const std::string& label, const std::string& base) {
+    // A study with a sweep: labels are variant x sweep point, and a label is compared with the
+    // baseline variant under the same swept values (as the study runner pairs them).
+    const auto variant = study.variant_of.find(label);
+    if (is_variant(study, base) && variant != study.variant_of.end()) {
+        const auto sweep = study.sweep_of.find(label);
+        for (const auto& [other, v] : study.variant_of) {
+            if (v != base) continue;
+            const auto other_sweep = study.sweep_of.find(other);
+            const bool same_point = sweep == study.sweep_of.end()
+                                        ? other_sweep == study.sweep_of.end()
+                                        : other_sweep != study.sweep_of.end() &&
+                                              other_sweep->second == sweep->second;
+            if (same_point) return other;
+        }
+        return {};
+    }
+    return is_label(study, base) ? base : std::string();
 }
 
 namespace {
@@ -154,8 +188,14 @@ Spread spread_over(const std::vector<RunMetrics>& runs, Get get) {
 
 std::vector<LabelSummary> summarise_study(const Study& study, std::optional<double> target,
                                           std::string baseline) {
+    // study.json's labels in its order, those without a finished run included; else the
+    // labels of the runs read.
+    std::vector<std::pair<std::string, int>> labels = study.planned;
+    if (labels.empty())
+        for (const std::string& l : study.labels)
+            labels.emplace_back(l, static_cast<int>(runs_of(study, l).size()));
     std::vector<LabelSummary> out;
-    for (const std::string& label : study.labels) {
+    for (const auto& [label, planned] : labels) {
         LabelSummary s;
         s.label = label;
         for (const RunData* r : runs_of(study, label)) {
@@ -163,22 +203,38 @@ std::vector<LabelSummary> summarise_study(const Study& study, std::optional<doub
             s.schedule = r->schedule;
         }
         s.runs = static_cast<int>(s.per_run.size());
+        s.planned = std::max(planned, s.runs);
         s.metric = s.per_run.empty() ? Metric::none : s.per_run.front().metric;
         out.push_back(std::move(s));
     }
     const std::string base = choose_baseline(study, baseline);
-    std::optional<double> base_time;
-    for (const LabelSummary& s : out)
-        if (s.label == base) {
-            const Spread t = spread_over(s.per_run, [](const RunMetrics& r) { return r.time_to_target_s; });
-            if (t.n > 0) base_time = t.mean;
+    // The baseline's mean over its seeds: time to target, or (no target) inner steps per
+    // virtual second.
+    const auto base_mean = [&](const std::string& label) -> std::optional<double> {
+        for (const LabelSummary& s : out) {
+            if (s.label != label) continue;
+            const Spread m = target ? spread_over(s.per_run, [](const RunMetrics& r) {
+                return r.time_to_target_s;
+            })
+                                    : spread_over(s.per_run, [](const RunMetrics& r) {
+                                          return std::optional<double>(r.steps_per_s);
+                                      });
+            if (m.n > 0 && m.mean > 0) return m.mean;
         }
+        return std::nullopt;
+    };
     using O = std::optional<double>;
     const auto num = [](auto v) { return O(static_cast<double>(v)); };
     for (LabelSummary& s : out) {
-        for (RunMetrics& r : s.per_run)
-            if (base_time && r.time_to_target_s && *r.time_to_target_s > 0)
-                r.speedup = *base_time / *r.time_to_target_s;
+        s.baseline = baseline_label(study, s.label, base);
+        const std::optional<double> b = s.baseline.empty() ? std::nullopt : base_mean(s.baseline);
+        for (RunMetrics& r : s.per_run) {
+            if (!b) continue;
+            if (target && r.time_to_target_s && *r.time_to_target_s > 0)
+                r.speedup = *b / *r.time_to_target_s;
+            else if (!target && r.steps_per_s > 0)
+                r.speedup = r.steps_per_s / *b;
+        }
         const auto& p = s.per_run;
         s.final_metric = spread_over(p, [](const RunMetrics& r) { return r.final_metric; });
         s.time_to_target = spread_over(p, [](const RunMetrics& r) { return r.time_to_target_s; });

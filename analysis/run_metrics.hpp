@@ -46,10 +46,13 @@ struct RunMetrics {
     std::optional<double> final_metric;  ///< last evaluation
     std::optional<double> final_loss;
     std::optional<double> time_to_target_s;  ///< none: no target, or never reached
-    std::optional<double> speedup;           ///< baseline mean time to target / this time
+    /// With a target: the baseline's mean time to target / this run's; without one: this
+    /// run's inner steps per virtual second / the baseline's mean (see summarise_study).
+    std::optional<double> speedup;
     double virtual_time_s = 0;
     std::int64_t server_updates = 0;
     std::int64_t inner_steps = 0;
+    double steps_per_s = 0;  ///< inner steps per virtual second (0 for an empty run)
     double staleness_mean = 0;
     std::int64_t staleness_p50 = 0;
     std::int64_t staleness_p99 = 0;
@@ -76,19 +79,32 @@ struct LabelSummary {
     std::string label;
     std::string schedule;
     Metric metric = Metric::none;
-    int runs = 0;
+    int runs = 0;     ///< finished runs read
+    int planned = 0;  ///< runs study.json lists for the label (finished or not); else = runs
+    /// The label this one is compared with (itself for a baseline); empty: none, e.g. no
+    /// baseline variant at this label's sweep point.
+    std::string baseline;
     Spread final_metric, time_to_target, speedup, virtual_time, server_updates, staleness_mean,
         staleness_p50, staleness_p99, staleness_max, bytes, utilisation;
     std::vector<RunMetrics> per_run;
 };
 
-/// The study's summary table, one entry per label in study order. Speed-up of a run = the
-/// baseline label's mean time to target / the run's time to target (baseline: the argument,
-/// else study.baseline, else a label "sync", else the first label).
+/// The study's summary table, one entry per label in study order (study.json's, labels with no
+/// finished run included). Each label is compared with its baseline label (baseline_label).
+/// Speed-up of a run: with a target, the baseline label's mean time to target / the run's time
+/// to target; without one, the run's inner steps per virtual second / the baseline label's
+/// mean. `baseline`: as asked (--baseline), see choose_baseline.
 std::vector<LabelSummary> summarise_study(const Study& study, std::optional<double> target,
                                           std::string baseline = {});
 
-/// The label the speed-up is measured against (rule above); empty for an empty study.
+/// What the speed-up is measured against, a variant or a label: `asked` (a label, or a variant
+/// of study.json; ConfigError when neither), else study.json's baseline variant, else a label
+/// "sync", else the first label. Empty for an empty study.
 std::string choose_baseline(const Study& study, const std::string& asked);
+
+/// The label `label` is compared with, for the baseline `base` (choose_baseline): when `base`
+/// is a variant of study.json, that variant's label at the same sweep point as `label` (empty
+/// when the sweep has no such point); else `base` itself when it is a label; else empty.
+std::string baseline_label(const Study& study, const std::string& label, const std::string& base);
 
 }  // namespace hetsim::analysis

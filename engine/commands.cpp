@@ -18,9 +18,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <exception>
 #include <optional>
 #include <ostream>
 #include <sstream>
+#include <vector>
 
 namespace hetsim::engine {
 
@@ -54,6 +56,33 @@ void prepare_output(const fs::path& out, bool overwrite, bool trace) {
         throw DataError(fmt::format("cannot create output folder {}: {}", out.string(),
                                     ec ? ec.message() : "not a folder"));
 }
+
+// The folders prepare_output is about to create for `out` (those missing, deepest first) are
+// removed again when the run fails before writing into them: a run refused by the memory
+// estimate (known only once the model is built) or stopped by a data error leaves no empty
+// folder behind. A folder that holds anything, or that existed before, is left alone.
+class NewFolders {
+public:
+    explicit NewFolders(const fs::path& out) {
+        std::error_code ec;
+        for (fs::path p = out; !p.empty() && !fs::exists(p, ec); p = p.parent_path()) {
+            created_.push_back(p);
+            if (p == p.parent_path()) break;
+        }
+    }
+    ~NewFolders() {
+        if (std::uncaught_exceptions() <= unwinding_) return;
+        std::error_code ec;
+        for (const fs::path& p : created_)
+            if (fs::is_directory(p, ec) && fs::is_empty(p, ec)) fs::remove(p, ec);
+    }
+    NewFolders(const NewFolders&) = delete;
+    NewFolders& operator=(const NewFolders&) = delete;
+
+private:
+    std::vector<fs::path> created_;
+    int unwinding_ = std::uncaught_exceptions();
+};
 
 template <typename Writer>
 void write_csv(const fs::path& path, Writer writer, const sim::RunResult& result) {
@@ -123,6 +152,7 @@ void run_command(const RunOptions& options, std::ostream& log) {
 
 void run_scenario(scenarios::Scenario scenario, const RunOptions& options, std::ostream& log) {
     const fs::path out = options.out.value_or(fs::path("out") / scenario.name);
+    const NewFolders new_folders(out);
     prepare_output(out, options.overwrite, options.trace);
 
     const auto started = std::chrono::steady_clock::now();
@@ -132,16 +162,31 @@ void run_scenario(scenarios::Scenario scenario, const RunOptions& options, std::
     record.trace = options.trace;
     record.timeline = true;
     std::optional<ProgressLine> progress;
-    if (options.progress) {
-        progress.emplace(scenario.world.stop, *options.progress);
+    // The trainer's evaluations while it runs (set by run_training): the latest one is shown.
+    const std::vector<analysis::MetricsRow>* live_metrics = nullptr;
+    if (options.events || options.progress) {
+        progress.emplace(scenario.world.stop, options.events ? *options.events : *options.progress,
+                         options.events ? ProgressLine::Style::json : ProgressLine::Style::text);
+        progress->set_prefix(options.progress_prefix);
+        progress->set_eval([&live_metrics]() -> std::optional<LatestEval> {
+            if (!live_metrics || live_metrics->empty()) return std::nullopt;
+            const analysis::MetricsRow& m = live_metrics->back();
+            // A diverged language model's perplexity is inf or NaN, still not accuracy.
+            if (m.perplexity != 0) return LatestEval{true, m.perplexity};
+            return LatestEval{false, m.accuracy};
+        });
         record.progress = [&progress](const sim::Progress& p) { progress->update(p); };
     }
     if (scenario.training.model.kind != "none")
-        training = run_training(scenario, record);
+        training = run_training(scenario, record, &live_metrics);
     else
         timing = sim::run_schedule(scenario.world, nullptr, record);
-    if (progress) progress->finish();
     const sim::RunResult& result = training ? training->result : timing;
+    if (progress) {
+        // The final evaluation (trainer.finish) is in training->metrics now.
+        if (training) live_metrics = &training->metrics;
+        progress->finish({result.end_time, result.server_version, result.inner_steps});
+    }
     const double host_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
@@ -159,6 +204,17 @@ void run_scenario(scenarios::Scenario scenario, const RunOptions& options, std::
     const nlohmann::json json =
         run_json(scenario, summary, host_seconds, options.trace, training ? &*training : nullptr);
     analysis::write_text_atomically(out / "run.json", json.dump(2) + "\n");
+    if (options.events) {
+        Event event = {{"event", "summary"}, {"name", scenario.name},
+                       {"seed", scenario.world.seed}};
+        for (const auto& [key, value] : json["result"].items()) event[key] = to_event(value);
+        event["final"] = training && !training->metrics.empty()
+                             ? to_event(metrics_json(training->metrics.back()))
+                             : Event(nullptr);
+        event["host_s"] = host_seconds;
+        event["outputs"] = out.string();
+        write_event(*options.events, event);
+    }
 
     fmt::print(log, "hetsim {}: {} ({}, {} workers, model {}, seed {})\n", kVersion,
                scenario.name, sim::to_string(scenario.world.algorithm.kind),

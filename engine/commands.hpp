@@ -30,6 +30,12 @@ struct RunOptions {
     /// Where to draw the live progress line (engine/progress.hpp); null: none. The CLI passes
     /// stderr when it is a terminal and $CI is not set.
     std::ostream* progress = nullptr;
+    /// Put before the progress line: a study's "run 3/8 |" (engine/progress.hpp).
+    std::string progress_prefix;
+    /// --log-format json: where the JSON-lines records go (stdout in the CLI): "progress" about
+    /// once per host second and "summary" at the end (docs/outputs.md); null: none. Wins over
+    /// `progress`.
+    std::ostream* events = nullptr;
 };
 
 /// Loads and validates the scenario, runs it, writes updates.csv, workers.csv, run.json (and

@@ -13,6 +13,8 @@
 #include <fmt/format.h>
 
 #include <iostream>
+#include <nlohmann/json.hpp>
+#include <streambuf>
 
 namespace {
 
@@ -24,6 +26,13 @@ void add_scenario_options(CLI::App* cmd, hetsim::engine::RunOptions& o) {
         ->allow_extra_args(false);
     cmd->add_option("--seed", o.seed, "Seed of the run (wins over the file's seed)");
 }
+
+// Swallows what --quiet and --log-format json keep off stdout.
+class NullBuffer : public std::streambuf {
+protected:
+    int overflow(int c) override { return traits_type::not_eof(c); }
+    std::streamsize xsputn(const char*, std::streamsize n) override { return n; }
+};
 
 }  // namespace
 
@@ -50,6 +59,13 @@ int main(int argc, char** argv) {
     run->add_option("--emit", study.emit, "Study: write a job script instead of running (slurm)")
         ->check(CLI::IsMember({"slurm"}));
     run->add_flag("!--no-report", study.report, "Skip the report (report.html, figures) at the end of a run or study");
+    bool quiet = false;
+    std::string log_format = "text";
+    run->add_flag("-q,--quiet", quiet,
+                  "No progress line and no summary (errors still go to stderr)");
+    run->add_option("--log-format", log_format,
+                    "text (default) or json: one JSON object per line on stdout, for machines")
+        ->check(CLI::IsMember({"text", "json"}));
     run->add_flag("--child", study.child, "Internal: started by a study run with -j")
         ->group("");
     CLI::App* validate = app.add_subcommand("validate", "Check a scenario without running it");
@@ -89,17 +105,34 @@ int main(int argc, char** argv) {
     collect->add_option("out", collect_dir, "The study's output folder")->required();
     collect->add_flag("!--no-report", study.report, "Skip the summary");
 
+    // --log-format json: errors are records on stdout too (besides the usual text on stderr).
+    const auto fail = [&log_format](const std::string& message, int code) {
+        std::cerr << "error: " << message << '\n';
+        if (log_format == "json")
+            hetsim::engine::write_event(
+                std::cout, {{"event", "error"}, {"message", message}, {"exit_code", code}});
+        return code;
+    };
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        const int code = app.exit(e);
-        return code == 0 ? 0 : 2;
+        if (e.get_exit_code() == 0 || log_format != "json") {
+            const int code = app.exit(e);
+            return code == 0 ? 0 : 2;
+        }
+        return fail(e.what(), 2);
     }
     options.report = study.report;  // --no-report: a single run skips its report too
-    if (hetsim::engine::progress_wanted()) options.progress = &std::cerr;
+    NullBuffer null_buffer;
+    std::ostream null_stream(&null_buffer);
+    // stdout carries the text log, or the JSON records, or (--quiet) nothing but error records.
+    std::ostream& run_log = quiet || log_format == "json" ? null_stream : std::cout;
+    if (log_format == "json" && !quiet) options.events = &std::cout;
+    if (!quiet && log_format == "text" && hetsim::engine::progress_wanted())
+        options.progress = &std::cerr;
     try {
         if (run->parsed())
-            hetsim::engine::run_any_command(study, std::cout);
+            hetsim::engine::run_any_command(study, run_log);
         else if (validate->parsed())
             hetsim::engine::validate_any_command(options, std::cout);
         else if (explain->parsed())
@@ -114,13 +147,10 @@ int main(int argc, char** argv) {
             hetsim::engine::compare_command(compare_dirs, std::cout);
         return 0;
     } catch (const hetsim::ScenarioError& e) {
-        std::cerr << "error: " << e.what() << '\n';
-        return 2;
+        return fail(e.what(), 2);
     } catch (const hetsim::ConfigError& e) {
-        std::cerr << "error: " << e.what() << '\n';
-        return 2;
+        return fail(e.what(), 2);
     } catch (const std::exception& e) {
-        std::cerr << "error: " << e.what() << '\n';
-        return 1;
+        return fail(e.what(), 1);
     }
 }

@@ -1,7 +1,9 @@
 #include "engine/study_command.hpp"
 
 #include "analysis/report.hpp"
+#include "analysis/run_data.hpp"
 #include "analysis/run_files.hpp"
+#include "engine/progress.hpp"
 #include "engine/study_index.hpp"
 #include "scenarios/scenario_loader.hpp"
 #include "scenarios/study.hpp"
@@ -85,6 +87,7 @@ bool run_in_process(const scenarios::StudyRun& run, const fs::path& out,
     RunOptions one = options.run;
     one.out = out / run.dir();
     one.report = false;  // one report for the whole study, at its end
+    one.events = nullptr;  // a study's records are run_done and study_done
     std::ostringstream text;
     bool ok = true;
     try {
@@ -238,22 +241,49 @@ void run_only(const scenarios::Study& study, const fs::path& out, const StudyOpt
         throw Error(fmt::format("run {} failed", fmt::join(failed, ", ")));
 }
 
-// The per-label table (speed-ups against the baseline variant at the same sweep point), then,
-// unless --no-report, the analysis report (report.html, report.md, figures) of the folder.
+bool any_done(const StudyIndex& index) {
+    return std::any_of(index.runs.begin(), index.runs.end(),
+                       [](const StudyRecord& r) { return r.status == "done"; });
+}
+
+// The study's one summary table: the report's (analysis/report.hpp: per label, speed-up over the
+// baseline variant at the same sweep point), then, unless --no-report, the report itself
+// (report.html, report.md, figures) of the folder.
 void print_summary(const StudyIndex& index, const fs::path& out, bool report, std::ostream& log) {
     fmt::print(log, "\nstudy {} ({}): {}\n", index.name, out.string(),
                index.baseline ? "speed-up over variant " + *index.baseline
                               : std::string("no baseline variant"));
-    log << format_study_summary(index);
-    const bool any_done = std::any_of(index.runs.begin(), index.runs.end(),
-                                      [](const StudyRecord& r) { return r.status == "done"; });
-    if (!report || !any_done) return;
+    if (!any_done(index)) {
+        fmt::print(log, "  no run finished\n");
+        return;
+    }
     try {
-        analysis::write_report(out, analysis::ReportOptions{}, log);
+        const analysis::Study study = analysis::read_study({out});
+        log << analysis::summary_table_text(study, analysis::ReportOptions{});
+        if (report) analysis::write_report(study, analysis::ReportOptions{}, log);
     } catch (const Error& e) {
-        // The runs are on disk whatever happens to the report: say so and go on.
+        // The runs are on disk whatever happens to the table or report: say so and go on.
         fmt::print(log, "  report  not written: {}\n", e.what());
     }
+}
+
+// The summary table as JSON (study_done record): one object per label, header -> cell.
+Event summary_json(const StudyIndex& index, const fs::path& out) {
+    Event rows = Event::array();
+    if (!any_done(index)) return rows;
+    try {
+        const analysis::SummaryTable t =
+            analysis::summary_table(analysis::read_study({out}), analysis::ReportOptions{});
+        for (const auto& row : t.rows) {
+            Event r = Event::object();
+            for (std::size_t i = 0; i < row.size() && i < t.header.size(); ++i)
+                r[t.header[i]] = row[i];
+            rows.push_back(std::move(r));
+        }
+    } catch (const Error&) {
+        // print_summary already said why; the record still reports the runs.
+    }
+    return rows;
 }
 
 void check_flags(const StudyOptions& options, const scenarios::Study& study) {
@@ -304,6 +334,13 @@ void study_command(const StudyOptions& options, std::ostream& log) {
 
     std::vector<std::string> failed;
     std::size_t finished_count = 0;
+    // On a terminal: runs done / total, failed, elapsed, ETA (and, one run at a time, the
+    // current run's own progress line after "run k/n |").
+    std::optional<StudyProgress> progress;
+    if (options.run.progress) {
+        progress.emplace(todo.size(), *options.run.progress);
+        progress->draw();
+    }
     const auto finished = [&](std::size_t i, bool ok) {
         StudyRecord& record = index.runs[i];
         refresh_record(record, out, index.target);
@@ -312,19 +349,51 @@ void study_command(const StudyOptions& options, std::ostream& log) {
             failed.push_back((out / record.dir / "log.txt").string());
         }
         write_study_index(out, index);
+        if (progress) progress->erase();
         fmt::print(log, "[{}/{}] run {} {}: {}{}\n", ++finished_count, todo.size(), i, record.dir,
                    record.status,
                    record.status == "done" ? "" : " (log: " + failed.back() + ")");
+        log.flush();
+        if (options.run.events)
+            write_event(*options.run.events, {{"event", "run_done"},
+                                              {"index", i},
+                                              {"label", record.label},
+                                              {"seed", record.seed},
+                                              {"dir", (out / record.dir).string()},
+                                              {"status", record.status},
+                                              {"metrics", to_event(record.metrics)}});
+        if (progress) progress->run_finished(record.status == "done");
     };
     if (options.jobs == 1) {
         for (const std::size_t i : todo) {
+            StudyOptions one = options;
+            if (progress) {
+                progress->erase();
+                one.run.progress_prefix = progress->prefix();
+            }
             std::ostringstream quiet;  // the run's own summary goes to its log.txt
-            finished(i, run_in_process(study.runs[i], out, options, true, quiet));
+            finished(i, run_in_process(study.runs[i], out, one, true, quiet));
         }
     } else {
         run_children(study, todo, out, options, finished);
     }
+    if (progress) progress->erase();
     print_summary(index, out, options.report, log);
+    if (options.run.events) {
+        const auto count = [&](const char* status) {
+            return std::count_if(index.runs.begin(), index.runs.end(),
+                                 [&](const StudyRecord& r) { return r.status == status; });
+        };
+        write_event(*options.run.events,
+                    {{"event", "study_done"},
+                     {"study", index.name},
+                     {"runs", index.runs.size()},
+                     {"done", count("done")},
+                     {"failed", count("failed")},
+                     {"pending", count("pending")},
+                     {"outputs", out.string()},
+                     {"summary", summary_json(index, out)}});
+    }
     if (!failed.empty())
         throw Error(fmt::format("{} of {} runs failed; see {}", failed.size(), study.runs.size(),
                                 fmt::join(failed, ", ")));

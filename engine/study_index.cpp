@@ -10,7 +10,6 @@
 
 #include <algorithm>
 #include <fstream>
-#include <map>
 
 namespace hetsim::engine {
 
@@ -124,61 +123,7 @@ json to_json(const StudyIndex& index) {
             {"runs", runs}};
 }
 
-// Mean and range over the runs of one label that have the number.
-struct Spread {
-    double mean = 0, min = 0, max = 0;
-    int n = 0;
-};
-
-Spread spread(const std::vector<const StudyRecord*>& runs, const char* key) {
-    Spread s;
-    for (const StudyRecord* r : runs) {
-        const json& v = r->metrics.is_object() ? r->metrics.value(key, json(nullptr)) : json();
-        if (!v.is_number()) continue;
-        const double x = v.get<double>();
-        s.min = s.n ? std::min(s.min, x) : x;
-        s.max = s.n ? std::max(s.max, x) : x;
-        s.mean += x;
-        ++s.n;
-    }
-    if (s.n) s.mean /= s.n;
-    return s;
-}
-
-std::string format_spread(const Spread& s, const char* format) {
-    if (s.n == 0) return "-";
-    const std::string mean = fmt::format(fmt::runtime(format), s.mean);
-    if (s.min == s.max) return mean;
-    return fmt::format("{} [{}..{}]", mean, fmt::format(fmt::runtime(format), s.min),
-                       fmt::format(fmt::runtime(format), s.max));
-}
-
-// Inner steps per virtual second, averaged over the label's runs: the speed-up measure of
-// studies without a target (timing-only ones included).
-Spread throughput(const std::vector<const StudyRecord*>& runs) {
-    Spread s;
-    for (const StudyRecord* r : runs) {
-        if (!r->metrics.is_object()) continue;
-        const double t = r->metrics.at("virtual_time_s").get<double>();
-        if (t <= 0) continue;
-        s.mean += r->metrics.at("inner_steps").get<double>() / t;
-        ++s.n;
-    }
-    if (s.n) s.mean /= s.n;
-    return s;
-}
-
 }  // namespace
-
-std::optional<std::string> StudyIndex::baseline_label(const std::string& label) const {
-    if (!baseline) return std::nullopt;
-    const auto it = std::find_if(runs.begin(), runs.end(),
-                                 [&](const StudyRecord& r) { return r.label == label; });
-    if (it == runs.end()) return std::nullopt;
-    for (const StudyRecord& r : runs)
-        if (r.variant == *baseline && r.sweep == it->sweep) return r.label;
-    return std::nullopt;
-}
 
 StudyIndex make_study_index(const scenarios::Study& study) {
     StudyIndex index;
@@ -232,56 +177,6 @@ void refresh_record(StudyRecord& record, const fs::path& out, std::optional<doub
 void write_study_index(const fs::path& out, const StudyIndex& index) {
     analysis::write_text_atomically(out / "study.json", to_json(index).dump(2) + "\n");
     analysis::write_text_atomically(out / "study.csv", format_csv(index));
-}
-
-}  // namespace hetsim::engine
-
-namespace hetsim::engine {
-
-std::string format_study_summary(const StudyIndex& index) {
-    std::vector<std::string> labels;
-    std::map<std::string, std::vector<const StudyRecord*>> done;
-    for (const StudyRecord& r : index.runs) {
-        if (std::find(labels.begin(), labels.end(), r.label) == labels.end())
-            labels.push_back(r.label);
-        if (r.status == "done") done[r.label].push_back(&r);
-    }
-    const bool by_target = index.target.has_value();
-    std::string out = fmt::format(
-        "| label | runs done | virtual time (s) | final perplexity / accuracy | time to target "
-        "(s) | speed-up{} | staleness (mean) | bytes |\n|---|---|---|---|---|---|---|---|\n",
-        by_target ? "" : " (steps/s)");
-    for (const std::string& label : labels) {
-        const auto& runs = done[label];
-        const std::size_t total = std::count_if(index.runs.begin(), index.runs.end(),
-                                                [&](const StudyRecord& r) { return r.label == label; });
-        const Spread ppl = spread(runs, "perplexity");
-        const std::string quality =
-            ppl.n ? format_spread(ppl, "{:.4g}") : format_spread(spread(runs, "accuracy"), "{:.4f}");
-        const Spread ttt = spread(runs, "time_to_target_s");
-        std::string speedup = "-";
-        if (const auto base = index.baseline_label(label)) {
-            const auto& base_runs = done[*base];
-            // Ratios of means over seeds: with a target, baseline time / this time; without one,
-            // this throughput / the baseline's.
-            if (by_target) {
-                const Spread b = spread(base_runs, "time_to_target_s");
-                if (b.n && ttt.n && ttt.mean > 0) speedup = fmt::format("{:.2f}x", b.mean / ttt.mean);
-            } else {
-                const Spread mine = throughput(runs), b = throughput(base_runs);
-                if (mine.n && b.n && b.mean > 0) speedup = fmt::format("{:.2f}x", mine.mean / b.mean);
-            }
-        }
-        std::string reached = format_spread(ttt, "{:.1f}");
-        if (by_target && !runs.empty() && ttt.n < static_cast<int>(runs.size()))
-            reached += fmt::format(" ({}/{} reached)", ttt.n, runs.size());
-        out += fmt::format("| {} | {}/{} | {} | {} | {} | {} | {} | {} |\n", label, runs.size(),
-                           total, format_spread(spread(runs, "virtual_time_s"), "{:.1f}"),
-                           quality, by_target ? reached : "-", speedup,
-                           format_spread(spread(runs, "staleness_mean"), "{:.2f}"),
-                           format_spread(spread(runs, "bytes"), "{:.4g}"));
-    }
-    return out;
 }
 
 }  // namespace hetsim::engine

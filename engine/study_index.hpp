@@ -1,6 +1,7 @@
 #pragma once
 // The index of a study folder: study.json and study.csv, one entry per run with its status and
-// final numbers (docs/outputs.md), and the per-label summary printed at the end of a study.
+// final numbers (docs/outputs.md). The summary table printed at the end of a study is the
+// report's (analysis/report.hpp).
 
 #include "scenarios/study.hpp"
 
@@ -38,9 +39,6 @@ struct StudyIndex {
     std::uint64_t first_seed = 0;
     std::vector<std::string> sweep_keys;  ///< in file order
     std::vector<StudyRecord> runs;        ///< in index order
-
-    /// The label `label` is compared with: the baseline variant at the same sweep point.
-    std::optional<std::string> baseline_label(const std::string& label) const;
 };
 
 /// The index of a freshly expanded study, every run pending.
@@ -58,9 +56,5 @@ void refresh_record(StudyRecord& record, const std::filesystem::path& out,
 
 /// Writes OUT/study.json and OUT/study.csv, each atomically.
 void write_study_index(const std::filesystem::path& out, const StudyIndex& index);
-
-/// The per-label summary (Markdown): runs done, final metric mean [min..max] over seeds, time to
-/// target, speed-up over the baseline, mean staleness, bytes.
-std::string format_study_summary(const StudyIndex& index);
 
 }  // namespace hetsim::engine

@@ -14,7 +14,8 @@
 
 namespace hetsim::engine {
 
-TrainingRun run_training(scenarios::Scenario& scenario, const sim::RecordOptions& record) {
+TrainingRun run_training(scenarios::Scenario& scenario, const sim::RecordOptions& record,
+                         const std::vector<analysis::MetricsRow>** live_metrics) {
     scenarios::TrainingSpec& training = scenario.training;
     // One intra-op thread: rounds run concurrently instead (run.threads, Trainer), and a
     // round's bytes must not depend on how many threads split its operations.
@@ -45,7 +46,15 @@ TrainingRun run_training(scenarios::Scenario& scenario, const sim::RecordOptions
 
     Trainer trainer(scenario, *model, *data);
     TrainingRun run;
-    run.result = sim::run_schedule(scenario.world, &trainer, record);
+    // The progress callback reads the rows between server steps, on this thread.
+    if (live_metrics) *live_metrics = &trainer.metrics();
+    try {
+        run.result = sim::run_schedule(scenario.world, &trainer, record);
+    } catch (...) {
+        if (live_metrics) *live_metrics = nullptr;
+        throw;
+    }
+    if (live_metrics) *live_metrics = nullptr;
     trainer.finish(run.result.end_time);
     run.metrics = trainer.metrics();
     run.info = {

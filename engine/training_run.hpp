@@ -21,6 +21,9 @@ struct TrainingRun {
 
 /// Runs `scenario` (model.kind != "none"). When `model.bytes` was not given, sets
 /// scenario.world.model_bytes to parameters x model.bytes_per_parameter first.
-TrainingRun run_training(scenarios::Scenario& scenario, const sim::RecordOptions& record);
+/// `live_metrics`, when given, points at the trainer's evaluations while the run lasts (the
+/// progress line shows the latest one) and is reset to null before returning.
+TrainingRun run_training(scenarios::Scenario& scenario, const sim::RecordOptions& record,
+                         const std::vector<analysis::MetricsRow>** live_metrics = nullptr);
 
 }  // namespace hetsim::engine

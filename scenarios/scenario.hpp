@@ -30,6 +30,9 @@ struct Scenario {
     /// engine resolves those (world.workers[w].step_time is 0 until then). Empty when every
     /// step time is a duration.
     std::vector<StepTimeSource> step_time_sources;
+    /// With `[workers.trace] devices`: the client_id of the device each worker got (one per
+    /// worker, recorded in run.json); empty otherwise.
+    std::vector<std::string> trace_devices;
     /// The model, data, optimizers, aggregation and evaluation (model.kind "none": timing-only).
     TrainingSpec training;
 };

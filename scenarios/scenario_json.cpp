@@ -27,7 +27,8 @@ json optional_json(const std::optional<T>& value, F format) {
     return value ? json(format(*value)) : json(nullptr);
 }
 
-json worker_json(std::size_t index, const sim::WorkerSpec& w) {
+// `device`: the client_id of the worker's device in a device trace, or null.
+json worker_json(std::size_t index, const sim::WorkerSpec& w, const std::string* device) {
     json scripted = json::array();
     for (const auto& f : w.failures.scripted)
         scripted.push_back(
@@ -35,6 +36,7 @@ json worker_json(std::size_t index, const sim::WorkerSpec& w) {
     return {
         {"worker", index},
         {"group", w.group},
+        {"device", device ? json(*device) : json(nullptr)},
         {"step_time", sim::format_duration(w.step_time)},
         {"multiplier", w.multiplier},
         {"effective_step_time", sim::format_duration(w.effective_step_time())},
@@ -101,7 +103,9 @@ nlohmann::json to_json(const Scenario& scenario) {
     const sim::WorldSpec& world = scenario.world;
     json workers = json::array();
     for (std::size_t w = 0; w < world.workers.size(); ++w)
-        workers.push_back(worker_json(w, world.workers[w]));
+        workers.push_back(worker_json(
+            w, world.workers[w],
+            w < scenario.trace_devices.size() ? &scenario.trace_devices[w] : nullptr));
     const auto identity = [](std::int64_t v) { return v; };
     return {
         {"name", scenario.name},

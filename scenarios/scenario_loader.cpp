@@ -80,12 +80,13 @@ Scenario resolve(const toml::table& root, const std::string& source, const LoadO
     world.model_bytes = bytes.value_or(0);
     training.data = detail::read_data(data, training.model);
     if (!workers) reader.missing("workers", "a [workers] table");
-    // [workers.trace] first: a device trace's step times are read as [workers] step_times.
+    // [workers.trace] first: a device trace's step times stand for [workers] step_times.
     const detail::WorkerTraces traces = detail::read_worker_traces(
         *workers, *root["workers"].as_table(), source, world.seed, training);
-    const detail::TraceStepTimes trace_step_times(traces);
     detail::WorkersExtras workers_extras;
-    world.workers = detail::read_workers(*workers, world.seed, training, workers_extras);
+    world.workers =
+        detail::read_workers(*workers, world.seed, training, traces.step_times, workers_extras);
+    scenario.trace_devices = detail::worker_devices(traces);
     scenario.step_time_sources = std::move(workers_extras.step_time_sources);
     training.data.fixed_shards = std::move(workers_extras.fixed_shards);
     detail::apply_trace_links(traces, world.workers, network);

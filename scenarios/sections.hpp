@@ -85,8 +85,13 @@ struct WorkersExtras {
 /// `seed`), jitter, stragglers, failures and per-worker overrides. Links are left at their
 /// defaults (group links go to `extras`). `training` (its model and data, already read)
 /// decides whether FLOPs or a measurement can give step times and checks group shards.
+/// `trace_step_times`, when not empty, are the base step times of a device trace (one per
+/// worker, read_worker_traces): they stand for a `step_times` list, which the file then does
+/// not have, so `multiplier`, jitter, stragglers and [[workers.override]] apply on top.
 std::vector<sim::WorkerSpec> read_workers(TableReader workers, std::uint64_t seed,
-                                          const TrainingSpec& training, WorkersExtras& extras);
+                                          const TrainingSpec& training,
+                                          const std::vector<sim::Time>& trace_step_times,
+                                          WorkersExtras& extras);
 
 /// `[workers.failures]`, except per-worker overrides of `mtbf`. Returns whether a downtime
 /// was given (required as soon as any worker has an mtbf).
@@ -97,7 +102,10 @@ bool read_failures(TableReader failures, std::vector<sim::WorkerSpec>& workers);
 void read_preemption(TableReader preemption, std::vector<sim::WorkerSpec>& workers);
 
 /// `[[timeline]]` entries and `[elastic]` (timeline_section.cpp): adds events and periodic
-/// patterns to world.timeline. Needs world.workers (groups) and world.stop (ramps).
+/// patterns to world.timeline. Needs world.workers (groups) and world.stop (ramps). The events
+/// already in world.timeline are the traces' (add_trace_events); when both they and the file
+/// have leaves or joins, these are replaced by their combination (sim::intersect_presence: a
+/// worker is present only while the trace and the file both have it present).
 void read_timeline(std::vector<TableReader> entries, TableReader elastic, sim::WorldSpec& world);
 
 /// A failure downtime: a duration > 0 or a distribution table of durations (in seconds).

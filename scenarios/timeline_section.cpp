@@ -315,12 +315,34 @@ void read_elastic(TableReader elastic, sim::WorldSpec& world) {
     }
 }
 
+// An availability trace (events[0..traced)) says when a worker's device is there; [[timeline]]
+// leaves and joins and [elastic] (the rest) say when the experiment wants it. Read one after
+// the other, a trace's join would bring back a worker the pool had let go, and a pool's join a
+// worker whose device is offline: a worker takes part only while both say so. Without leaves
+// and joins from both sides the events stay as they are.
+void combine_presence(std::vector<WorldEvent>& events, std::size_t traced, int workers) {
+    const auto presence = [](const WorldEvent& e) {
+        return e.kind == WorldEventKind::leave || e.kind == WorldEventKind::join;
+    };
+    const auto split = events.begin() + static_cast<std::ptrdiff_t>(traced);
+    if (std::none_of(events.begin(), split, presence) || std::none_of(split, events.end(), presence))
+        return;
+    std::vector<WorldEvent> trace(events.begin(), split);
+    std::vector<WorldEvent> scripted(split, events.end());
+    std::erase_if(events, presence);
+    for (WorldEvent& e : sim::intersect_presence(trace, scripted, workers))
+        events.push_back(std::move(e));
+}
+
 }  // namespace
 
 void read_timeline(std::vector<TableReader> entries, TableReader elastic, sim::WorldSpec& world) {
+    // The events already there are the traces' (add_trace_events runs first).
+    const std::size_t traced = world.timeline.events.size();
     for (TableReader& entry : entries)
         read_event(entry, world);
     read_elastic(std::move(elastic), world);
+    combine_presence(world.timeline.events, traced, static_cast<int>(world.workers.size()));
 }
 
 void read_preemption(TableReader preemption, std::vector<sim::WorkerSpec>& workers) {

@@ -16,9 +16,9 @@ namespace {
 namespace fs = std::filesystem;
 
 // [workers] keys that give step times another way: with a device trace they would contradict
-// it (the trace's step times arrive as `step_times`).
-constexpr std::array<std::string_view, 5> kStepTimeKeys = {
-    "step_time", "step_times", "device_flops", "heterogeneity", "group"};
+// it. [[workers.group]] (`group`) is reported at the trace instead (read_devices).
+constexpr std::array<std::string_view, 4> kStepTimeKeys = {"step_time", "step_times",
+                                                           "device_flops", "heterogeneity"};
 constexpr std::array<std::string_view, 2> kSamplings = {"random", "in-order"};
 
 // The file a trace key names, relative to the scenario's directory; errors at the key.
@@ -79,6 +79,15 @@ std::size_t device_workers(TableReader& workers, TableReader& trace, std::size_t
 void read_devices(TableReader& trace, TableReader& workers, const toml::table& workers_table,
                   const std::string& source, std::uint64_t seed, const TrainingSpec& training,
                   WorkerTraces& out) {
+    // Groups lay workers out by kind of hardware, each with its own step time and link; a
+    // device trace gives every worker both. Mixing the two has no meaning yet, and the group
+    // would be the wrong place to point at: the trace is what takes over the workers.
+    if (const toml::node* group = workers_table.get("group"))
+        fail(*trace.get("devices"), trace.key_path("devices"),
+             "no device trace with [[workers.group]] (the trace gives every worker's step time "
+             "and link; groups set their own): drop the groups, or use `multiplier` and "
+             "[[workers.override]] on top of the trace",
+             fmt::format("[[workers.group]] on line {}", group->source().begin.line));
     for (const std::string_view key : kStepTimeKeys)
         if (const toml::node* node = workers_table.get(key))
             fail(*node, workers.key_path(key),
@@ -108,10 +117,6 @@ WorkerTraces read_worker_traces(TableReader& workers, const toml::table& workers
     if (!trace) return out;
     if (trace->get("devices") != nullptr) {
         read_devices(*trace, workers, workers_table, source, seed, training, out);
-        // Written into only while read_workers runs, and restored (TraceStepTimes): the
-        // loader's root is const because studies resolve one parsed file many times, and
-        // every resolution must see the file as written.
-        out.workers_table = const_cast<toml::table*>(&workers_table);
     } else {
         for (const std::string_view key : {"sample", "samples_per_step"})
             if (const toml::node* node = trace->get(key))
@@ -140,17 +145,12 @@ WorkerTraces read_worker_traces(TableReader& workers, const toml::table& workers
     return out;
 }
 
-TraceStepTimes::TraceStepTimes(const WorkerTraces& traces) {
-    if (traces.step_times.empty() || traces.workers_table == nullptr) return;
-    toml::array list;
-    list.reserve(traces.step_times.size());
-    for (const sim::Time t : traces.step_times) list.push_back(fmt::format("{}ns", t.count()));
-    table_ = traces.workers_table;
-    table_->insert_or_assign("step_times", std::move(list));
-}
-
-TraceStepTimes::~TraceStepTimes() {
-    if (table_ != nullptr) table_->erase("step_times");
+std::vector<std::string> worker_devices(const WorkerTraces& traces) {
+    std::vector<std::string> ids;
+    if (!traces.devices) return ids;
+    ids.reserve(traces.device_of.size());
+    for (const std::size_t d : traces.device_of) ids.push_back(traces.devices->devices[d].client_id);
+    return ids;
 }
 
 void apply_trace_links(const WorkerTraces& traces, std::vector<sim::WorkerSpec>& workers,
@@ -171,10 +171,7 @@ void apply_trace_links(const WorkerTraces& traces, std::vector<sim::WorkerSpec>&
 void add_trace_events(const WorkerTraces& traces, std::size_t workers,
                       sim::TimelineSpec& timeline) {
     if (traces.availability) {
-        std::vector<std::string> ids;
-        for (const std::size_t d : traces.device_of)
-            ids.push_back(traces.devices->devices[d].client_id);
-        for (auto& e : availability_events(*traces.availability, workers, ids))
+        for (auto& e : availability_events(*traces.availability, workers, worker_devices(traces)))
             timeline.events.push_back(std::move(e));
     }
     if (traces.speed)

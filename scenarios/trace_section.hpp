@@ -20,37 +20,24 @@ struct WorkerTraces {
     /// `devices`: the device trace and the device of each worker (sampled with the seed).
     std::optional<DeviceTrace> devices;
     std::vector<std::size_t> device_of;
-    /// One base step time per worker from its device (empty without `devices`).
+    /// One base step time per worker from its device (empty without `devices`); read_workers
+    /// takes them as a written `step_times` list would be.
     std::vector<sim::Time> step_times;
     std::optional<AvailabilityTrace> availability;
     std::optional<SpeedTrace> speed;
-    /// The [workers] table that receives the step times (see TraceStepTimes).
-    toml::table* workers_table = nullptr;
 };
 
 /// Reads `[workers.trace]` of `workers` (marking `trace` as a known key) and the files it
 /// names, relative to the directory of `source`. With `devices`, also samples the devices of
 /// the workers (workers.count of them, or every device when count is absent) and derives
-/// their step times. `workers_table` is the [workers] table `workers` reads.
+/// their step times. `workers_table` is the [workers] table `workers` reads; it is only read
+/// (a study resolves one parsed file many times).
 WorkerTraces read_worker_traces(TableReader& workers, const toml::table& workers_table,
                                 const std::string& source, std::uint64_t seed,
                                 const TrainingSpec& training);
 
-/// While it lives, [workers] holds the device trace's step times as `step_times`, so that
-/// read_workers treats them as a written list: `multiplier`, jitter, stragglers and
-/// [[workers.override]] apply to them as usual. The table is restored when it is destroyed, so
-/// that resolving the same parsed file again (another seed of a study) starts from what the
-/// file says.
-class TraceStepTimes {
-public:
-    explicit TraceStepTimes(const WorkerTraces& traces);
-    ~TraceStepTimes();
-    TraceStepTimes(const TraceStepTimes&) = delete;
-    TraceStepTimes& operator=(const TraceStepTimes&) = delete;
-
-private:
-    toml::table* table_ = nullptr;
-};
+/// The client_id of each worker's device (empty without `devices`): run.json records it.
+std::vector<std::string> worker_devices(const WorkerTraces& traces);
 
 /// Sets each worker's up and down bandwidth from its device. Called before [network] is read,
 /// so that [[network.override]] entries still win for the workers they name; a network-wide
@@ -59,7 +46,8 @@ void apply_trace_links(const WorkerTraces& traces, std::vector<sim::WorkerSpec>&
                        TableReader& network);
 
 /// Appends the availability (leave/join) and speed (slowdown) events of the traces to the
-/// world's timeline, for `workers` workers.
+/// world's timeline, for `workers` workers. Called before read_timeline, which combines the
+/// availability's leaves and joins with those of [[timeline]] and [elastic].
 void add_trace_events(const WorkerTraces& traces, std::size_t workers,
                       sim::TimelineSpec& timeline);
 

@@ -3,6 +3,7 @@
 #include "scenarios/step_time_reader.hpp"
 #include "scenarios/worker_groups.hpp"
 
+#include "sim/error.hpp"
 #include "sim/random_streams.hpp"
 
 #include <fmt/format.h>
@@ -40,10 +41,18 @@ std::vector<sim::Time> read_step_time_list(const toml::node& node, const std::st
     return times;
 }
 
-// Without groups: `step_time` / `device_flops` for `count` workers, `step_times`, or the
-// asyncdiloco-toy preset.
+// Without groups: `step_time` / `device_flops` for `count` workers, `step_times`, a device
+// trace's step times (`trace`: read_worker_traces has refused the other sources beside it and
+// drawn `count` devices), or the asyncdiloco-toy preset.
 StepTimeLayout layout_flat(TableReader& workers, std::optional<std::size_t> count,
-                   const StepTimeSetting& base, const toml::node* list_node, bool toy) {
+                           const StepTimeSetting& base, const toml::node* list_node, bool toy,
+                           const std::vector<sim::Time>& trace) {
+    if (!trace.empty()) {
+        HETSIM_ASSERT(!toy && !base.given() && list_node == nullptr &&
+                          (!count || *count == trace.size()),
+                      "a device trace's step times come alone");
+        return {trace, std::vector<StepTimeSource>(trace.size())};
+    }
     const std::string list_key = workers.key_path("step_times");
     if (toy) {
         const std::string why = R"(with heterogeneity = "asyncdiloco-toy" (the preset sets )"
@@ -160,7 +169,6 @@ sim::Distribution read_jitter(const toml::node& node, const std::string& key) {
 sim::StragglerSpec read_stragglers(const toml::node& node, const std::string& key) {
     if (!node.is_table()) fail(node, key, "a table { probability = <0..1>, factor = <>= 1> }");
     TableReader table(*node.as_table(), key);
-    sim::StragglerSpec spec;
     const auto probability = table.number("probability", NumberRange::closed(0, 1));
     const auto factor = table.number("factor", NumberRange::at_least(1));
     if (!probability) table.missing("probability", NumberRange::closed(0, 1).describe());
@@ -208,7 +216,9 @@ void read_multiplier(const toml::node& node, const std::string& key, std::uint64
 }
 
 std::vector<sim::WorkerSpec> read_workers(TableReader workers, std::uint64_t seed,
-                                          const TrainingSpec& training, WorkersExtras& extras) {
+                                          const TrainingSpec& training,
+                                          const std::vector<sim::Time>& trace_step_times,
+                                          WorkersExtras& extras) {
     const ModelSpec& model = training.model;
     const std::optional<std::size_t> count = read_count(workers);
     const StepTimeSetting base = read_step_time_setting(workers);
@@ -221,8 +231,11 @@ std::vector<sim::WorkerSpec> read_workers(TableReader workers, std::uint64_t see
     const bool toy = preset == kAsyncDilocoToy;
     const std::vector<WorkerGroup> groups = read_groups(workers);
     for (const WorkerGroup& g : groups) check_model_for(g.step_time, model.kind);
+    HETSIM_ASSERT(groups.empty() || trace_step_times.empty(),
+                  "read_worker_traces refuses a device trace with groups");
     StepTimeLayout layout = groups.empty()
-                                ? layout_flat(workers, count, base, list_node, toy)
+                                ? layout_flat(workers, count, base, list_node, toy,
+                                              trace_step_times)
                                 : layout_groups(workers, groups, count, base, list_node,
                                                 toy ? preset_node : nullptr);
     check_mfu(workers, base, layout.sources);

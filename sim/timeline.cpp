@@ -64,6 +64,63 @@ void validate(const TimelineSpec& timeline, int workers) {
     }
 }
 
+std::vector<WorldEvent> intersect_presence(const std::vector<WorldEvent>& a,
+                                           const std::vector<WorldEvent>& b, int workers) {
+    // Per worker, (time, source, present afterwards) in each source's order; a stable sort by
+    // time keeps same-instant events in the order given.
+    struct Change {
+        Time at;
+        int source;
+        bool present;
+    };
+    std::vector<std::vector<Change>> changes(static_cast<std::size_t>(workers));
+    const auto collect = [&](const std::vector<WorldEvent>& events, int source) {
+        for (const WorldEvent& e : events) {
+            if (e.kind != WorldEventKind::leave && e.kind != WorldEventKind::join) continue;
+            for (const int w : e.workers) {
+                HETSIM_CHECK(w >= 0 && w < workers,
+                             "a {} event targets worker {}, but the world has {} workers",
+                             to_string(e.kind), w, workers);
+                changes[static_cast<std::size_t>(w)].push_back(
+                    {e.at, source, e.kind == WorldEventKind::join});
+            }
+        }
+    };
+    collect(a, 0);
+    collect(b, 1);
+    // (time, kind) -> the workers whose combined presence changes then.
+    std::vector<std::pair<std::pair<Time, bool>, int>> out;
+    for (std::size_t w = 0; w < changes.size(); ++w) {
+        auto& mine = changes[w];
+        std::stable_sort(mine.begin(), mine.end(),
+                         [](const Change& x, const Change& y) { return x.at < y.at; });
+        bool present[2] = {true, true};
+        bool both = true;
+        for (std::size_t i = 0; i < mine.size();) {
+            const Time t = mine[i].at;
+            for (; i < mine.size() && mine[i].at == t; ++i)
+                present[mine[i].source] = mine[i].present;
+            const bool now = present[0] && present[1];
+            if (now != both) out.push_back({{t, now}, static_cast<int>(w)});
+            both = now;
+        }
+    }
+    std::stable_sort(out.begin(), out.end(),
+                     [](const auto& x, const auto& y) { return x.first < y.first; });
+    std::vector<WorldEvent> events;
+    for (const auto& [key, w] : out) {
+        if (events.empty() || events.back().at != key.first ||
+            (events.back().kind == WorldEventKind::join) != key.second) {
+            WorldEvent e;
+            e.at = key.first;
+            e.kind = key.second ? WorldEventKind::join : WorldEventKind::leave;
+            events.push_back(std::move(e));
+        }
+        events.back().workers.push_back(w);
+    }
+    return events;
+}
+
 namespace {
 
 // An effect on one worker over [from, until).

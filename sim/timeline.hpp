@@ -84,6 +84,19 @@ const char* to_string(WorldEventKind kind);
 /// same problems with file positions first; this guards worlds built in code.
 void validate(const TimelineSpec& timeline, int workers);
 
+/// Leaves and joins of two independent sources of presence as one list, for a world of
+/// `workers` workers: a worker is present exactly when both sources have it present. Each source
+/// on its own is read as the schedule reads a timeline: every worker present from the start, a
+/// `leave` makes it absent, a `join` present (no effect when it already is), same-instant events
+/// in the order given. The result has an event only where the combined presence changes,
+/// judged after all of an instant's events (one event per kind and instant, workers sorted),
+/// in time order. Events other than leave and join are ignored. The scenario loader combines
+/// availability traces with [[timeline]] and [elastic] this way (an elastic pool's worker is
+/// there only while its device is available), so neither source can bring back a worker that
+/// the other has away.
+std::vector<WorldEvent> intersect_presence(const std::vector<WorldEvent>& a,
+                                           const std::vector<WorldEvent>& b, int workers);
+
 /// The timeline's effects on speeds, links and the server, resolved per worker into
 /// piecewise-constant functions of virtual time for the timing models.
 class WorldTimeline {

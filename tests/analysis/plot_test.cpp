@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <fstream>
 #include <sstream>
 
 namespace fs = std::filesystem;
@@ -125,4 +126,39 @@ TEST_CASE("without gnuplot the data files and scripts are still written, with a 
     }
     CHECK(fs::exists(dir.path() / "gantt_0.dat"));
     CHECK(fs::exists(dir.path() / "utilisation.dat"));
+}
+
+TEST_CASE("a diverged series is marked in the key and does not set the perplexity axis") {
+    test::ScratchDir dir("diverged");
+    test::copy_fixture(dir.path());
+    ReportOptions options;
+    options.figures = false;  // scripts and data only: no gnuplot needed
+    options.x = "time";
+    std::ostringstream log;
+    // Untouched fixture: nothing diverged, the y axis is gnuplot's own.
+    write_figures(read_study({dir.path()}), dir.path() / "figures", options, log);
+    std::string gp = test::read_file(dir.path() / "figures" / "perplexity_time.gp");
+    CHECK(gp.find("(diverged)") == std::string::npos);
+    CHECK(gp.find("set yrange") == std::string::npos);
+
+    // async's last evaluation overflows: 1e103 (and its final value exceeds its first).
+    const fs::path csv = dir.path() / "async" / "1" / "metrics.csv";
+    std::string text = test::read_file(csv);
+    const std::string last = "2.99573227,20,";
+    REQUIRE(text.find(last) != std::string::npos);
+    text.replace(text.find(last), last.size(), "237.16,1e103,");
+    std::ofstream(csv, std::ios::binary) << text;
+    write_figures(read_study({dir.path()}), dir.path() / "figures", options, log);
+    gp = test::read_file(dir.path() / "figures" / "perplexity_time.gp");
+    CHECK(gp.find("title \"async (diverged)\"") != std::string::npos);
+    CHECK(gp.find("title \"sync\"") != std::string::npos);
+    // The range stops 5% above the highest value of the series that did not diverge: sync's
+    // first evaluation, 100.
+    CHECK(gp.find("  ymax = 105\n  set yrange [*:ymax]\n") != std::string::npos);
+    // The diverged series is held at the top where it leaves the range; the others are not.
+    CHECK(gp.find("index 0 using 1:($2 > ymax ? ymax : $2) with lines lw 2 dt 2") !=
+          std::string::npos);
+    CHECK(gp.find("index 1 using 1:2 with lines") != std::string::npos);
+    CHECK(test::read_file(dir.path() / "figures" / "perplexity_time.dat")
+              .find("# label: async (diverged)\n") != std::string::npos);
 }

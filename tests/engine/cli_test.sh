@@ -69,5 +69,26 @@ expect "report without gnuplot still writes" 0 'gnuplot-nox' -- env HETSIM_GNUPL
 expect "report of a study" 0 'report.html' -- "$hetsim" report "$tmp/s"
 expect "report bad --target" 2 'positive number' -- "$hetsim" report "$tmp/a" --target -3
 
+# --quiet: nothing on stdout, errors still on stderr with the usual exit code. --log-format
+# json: every stdout line is a JSON object (docs/outputs.md), errors too.
+expect "quiet" 0 '^quiet$' -- bash -c 'out=$("$0" run "$1" --out "$2" --quiet --no-report); [ -z "$out" ] && test -s "$2/run.json" && echo quiet' "$hetsim" "$src/scenarios/homogeneous-8.toml" "$tmp/q"
+expect "quiet error" 2 'already holds a finished run' -- "$hetsim" run "$src/scenarios/homogeneous-8.toml" --out "$tmp/q" --quiet
+json_check='import json,sys
+events = [json.loads(l) for l in sys.stdin]
+print(" ".join(e["event"] for e in events))
+for e in events:
+    if e["event"] == "progress": assert set(e) >= {"virtual_time_s", "server_updates", "inner_steps", "eval", "host_s", "eta_s"}, e
+    if e["event"] == "summary": assert e["outputs"] and e["server_updates"] > 0 and "final" in e, e
+    if e["event"] == "error": print("exit", e["exit_code"], e["message"])
+    if e["event"] == "study_done": print("done", e["done"], "of", e["runs"], "rows", len(e["summary"]))'
+expect "json run" 0 '^(progress )+summary$' -- bash -c '"$0" run "$1" --out "$2" --no-report --log-format json | python3 -c "$3"' "$hetsim" "$src/scenarios/homogeneous-8.toml" "$tmp/jr" "$json_check"
+expect "json error" 0 '^error$' -- bash -c '"$0" run "$1" --out "$2" --log-format json 2>/dev/null | python3 -c "$3"' "$hetsim" "$src/scenarios/homogeneous-8.toml" "$tmp/jr" "$json_check"
+expect "json error exit code" 2 'exit 2 .*already holds' -- bash -c '"$0" run "$1" --out "$2" --log-format json 2>/dev/null | python3 -c "$3"; exit ${PIPESTATUS[0]}' "$hetsim" "$src/scenarios/homogeneous-8.toml" "$tmp/jr" "$json_check"
+expect "json bad flag" 2 'exit 2 .*--bogus' -- bash -c '"$0" run "$1" --bogus --log-format json 2>/dev/null | python3 -c "$2"; exit ${PIPESTATUS[0]}' "$hetsim" "$src/scenarios/homogeneous-8.toml" "$json_check"
+expect "bad --log-format" 2 'log-format' -- "$hetsim" run "$src/scenarios/homogeneous-8.toml" --log-format xml
+expect "json study" 0 '^(run_done ){8}study_done' -- bash -c '"$0" run "$1" --set run.duration=10s --out "$2" -j 2 --no-report --log-format json | python3 -c "$3"' "$hetsim" "$study" "$tmp/js" "$json_check"
+expect "json study summary" 0 'done 8 of 8 rows 4' -- bash -c '"$0" run "$1" --set run.duration=10s --out "$2" --log-format json | python3 -c "$3"' "$hetsim" "$study" "$tmp/js" "$json_check"
+expect "quiet study" 0 '^quiet$' -- bash -c 'out=$("$0" run "$1" --set run.duration=10s --out "$2" --quiet --no-report); [ -z "$out" ] && test -s "$2/study.json" && echo quiet' "$hetsim" "$study" "$tmp/qs"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

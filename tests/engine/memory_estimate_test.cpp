@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <unistd.h>
 
@@ -42,4 +43,39 @@ TEST_CASE("a world whose estimate exceeds the memory is refused with the estimat
               "machine's 8.0 GiB of memory; use fewer workers or a smaller model");
     }
     CHECK(hetsim::engine::physical_memory_bytes() > 0);
+}
+
+TEST_CASE("a run refused by the memory estimate leaves no output folder behind") {
+    // The estimate needs the built model, so it comes after the output folder is made: the
+    // folders the run created are removed again, and a folder that was there stays.
+    namespace fs = std::filesystem;
+    const fs::path tmp = fs::temp_directory_path() /
+                         ("hetsim-memory-test-" + std::to_string(::getpid()));
+    fs::remove_all(tmp);
+    fs::create_directories(tmp);
+    // 10000 workers of a 21M-parameter MLP: about 3 TB of per-worker copies.
+    {
+        std::ofstream file(tmp / "huge.toml");
+        file << "[model]\nkind = \"mlp\"\nhidden = [1000000]\n"
+                "[data]\nexamples = 100000\n"
+                "[workers]\ncount = 10000\nstep_time = \"1s\"\n"
+                "[algorithm]\nkind = \"async\"\n[run]\nserver_updates = 1\n";
+    }
+    hetsim::engine::RunOptions o;
+    o.scenario = tmp / "huge.toml";
+    std::ostringstream log;
+    SUBCASE("folders the run created are removed") {
+        o.out = tmp / "runs" / "huge";
+        CHECK_THROWS_WITH_AS(hetsim::engine::run_command(o, log),
+                             doctest::Contains("a training run of 10000 workers needs about"),
+                             hetsim::ConfigError);
+        CHECK_FALSE(fs::exists(tmp / "runs"));
+    }
+    SUBCASE("a folder that was already there stays") {
+        o.out = tmp / "existing";
+        fs::create_directories(*o.out);
+        CHECK_THROWS_AS(hetsim::engine::run_command(o, log), hetsim::ConfigError);
+        CHECK(fs::is_directory(*o.out));
+    }
+    fs::remove_all(tmp);
 }

@@ -38,6 +38,11 @@ const std::map<std::string, std::string> kTraceErrors = {
      "network-wide bandwidth beside workers.trace.devices (each worker's link rate "
      "comes from its device; [[network.override]] may still change some), found "
      "string \"1Gbps\""},
+    {"trace-devices-with-groups.toml",
+     "trace-devices-with-groups.toml:4:11: workers.trace.devices: expected no device trace "
+     "with [[workers.group]] (the trace gives every worker's step time and link; groups set "
+     "their own): drop the groups, or use `multiplier` and [[workers.override]] on top of the "
+     "trace, found [[workers.group]] on line 5"},
     {"trace-devices-with-step-time.toml",
      "trace-devices-with-step-time.toml:4:13: workers.step_time: expected no "
      "`step_time` beside workers.trace.devices (the device trace gives the step "

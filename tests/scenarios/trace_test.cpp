@@ -2,8 +2,11 @@
 // with the seed, availability intervals to leave/join events, speed-over-time rows to slowdown
 // events. The errors are in trace_errors_test.cpp.
 #include "scenarios/scenario_loader.hpp"
+#include "scenarios/sections.hpp"
 #include "scenarios/study.hpp"
 #include "scenarios/trace_reader.hpp"
+#include "sim/error.hpp"
+#include "sim/timeline.hpp"
 
 #include <doctest/doctest.h>
 
@@ -254,4 +257,83 @@ TEST_CASE("a study resolves a device trace once per seed, each run as a single l
         distinct.insert(times);
     }
     CHECK(distinct.size() > 1);  // the seeds do draw different devices
+}
+
+TEST_CASE("resolving a device trace reads the parsed file and never writes into it") {
+    // The trace's step times reach read_workers as an input: the parsed table a study resolves
+    // once per run stays exactly as the file wrote it.
+    const std::string source = (kTraceDir / "test.toml").string();
+    const toml::table root = hetsim::scenarios::detail::parse_scenario_toml(
+        "[workers]\n" + std::string(kThreeDevices) +
+            "[algorithm]\nkind = \"async\"\n[run]\nserver_updates = 10\n",
+        source);
+    const toml::table pristine = root;
+    const Scenario first = hetsim::scenarios::detail::resolve_scenario(root, source, {});
+    CHECK(root == pristine);
+    CHECK(root["workers"]["step_times"].node() == nullptr);
+    const Scenario again = hetsim::scenarios::detail::resolve_scenario(root, source, {});
+    for (std::size_t w = 0; w < 3; ++w)
+        CHECK(again.world.workers[w].step_time == first.world.workers[w].step_time);
+    CHECK(root == pristine);
+}
+
+TEST_CASE("each worker's trace device is recorded, in run.json's scenario too") {
+    const Scenario s = parse(kThreeDevices);  // in order: phone-a, phone-b, laptop
+    CHECK(s.trace_devices == std::vector<std::string>{"phone-a", "phone-b", "laptop"});
+    const auto json = hetsim::scenarios::to_json(s);
+    CHECK(json["workers"]["list"][0]["device"] == "phone-a");
+    CHECK(json["workers"]["list"][1]["device"] == "phone-b");
+    CHECK(json["workers"]["list"][2]["device"] == "laptop");
+    // Without a device trace, no worker has a device.
+    const Scenario plain = parse("count = 2\nstep_time = \"1s\"\n");
+    CHECK(plain.trace_devices.empty());
+    CHECK(hetsim::scenarios::to_json(plain)["workers"]["list"][1]["device"].is_null());
+}
+
+TEST_CASE("an availability trace and an elastic pool combine: a worker is there when both say so") {
+    // The pool: workers 0-1 from 0 s, all 4 from 200 s, only worker 0 from 450 s. The trace
+    // (availability-pool-4.csv): worker 1 there 0-100 s and 300-500 s, worker 2 50-400 s.
+    const Scenario s = parse("count = 4\nstep_time = \"1s\"\n[workers.trace]\n"
+                             "availability = \"availability-pool-4.csv\"\n",
+                             "[[elastic.schedule]]\nat = \"0s\"\nactive = 2\n"
+                             "[[elastic.schedule]]\nat = \"200s\"\nactive = 4\n"
+                             "[[elastic.schedule]]\nat = \"450s\"\nactive = 1\n");
+    using K = WorldEventKind;
+    const auto both = [](K kind, Time at, std::vector<int> workers) {
+        WorldEvent e = event(kind, at, 0);
+        e.workers = std::move(workers);
+        return e;
+    };
+    // Worker 1: trace [0,100) u [300,500), pool [0,450): there [0,100) u [300,450); its trace
+    // leave at 500 s finds it gone. Worker 2: trace [50,400), pool [200,450): there [200,400);
+    // the trace's join at 50 s does not bring it into a pool that has no room for it. Worker 3:
+    // the pool alone, [200,450). Worker 0: always.
+    CHECK(describe(s.world.timeline.events) ==
+          describe({both(K::leave, 0s, {2, 3}), both(K::leave, 100s, {1}),
+                    both(K::join, 200s, {2, 3}), both(K::join, 300s, {1}),
+                    both(K::leave, 400s, {2}), both(K::leave, 450s, {1, 3})}));
+    // Without the pool, the trace's own events are kept as they are (and the other way round).
+    const Scenario trace_only = parse("count = 4\nstep_time = \"1s\"\n[workers.trace]\n"
+                                      "availability = \"availability-pool-4.csv\"\n");
+    CHECK(describe(trace_only.world.timeline.events) ==
+          describe({event(K::leave, 100s, 1), event(K::join, 300s, 1), event(K::leave, 500s, 1),
+                    event(K::leave, 0s, 2), event(K::join, 50s, 2), event(K::leave, 400s, 2)}));
+}
+
+TEST_CASE("intersect_presence reads each source in order and reports only combined changes") {
+    using K = WorldEventKind;
+    using hetsim::sim::intersect_presence;
+    // Source a: worker 0 leaves at 10 s and joins at 20 s; a second join at 30 s does nothing.
+    // Source b: worker 0 leaves at 15 s and joins at 25 s; worker 1 leaves and joins at 5 s
+    // (back by the end of the instant: no change), then leaves at 40 s.
+    const std::vector<WorldEvent> a = {event(K::leave, 10s, 0), event(K::join, 20s, 0),
+                                       event(K::join, 30s, 0)};
+    std::vector<WorldEvent> b = {event(K::leave, 15s, 0), event(K::join, 25s, 0),
+                                 event(K::leave, 5s, 1),  event(K::join, 5s, 1),
+                                 event(K::leave, 40s, 1)};
+    b.push_back(event(K::slowdown, 1s, 0));  // not presence: ignored
+    CHECK(describe(intersect_presence(a, b, 2)) ==
+          describe({event(K::leave, 10s, 0), event(K::join, 25s, 0), event(K::leave, 40s, 1)}));
+    CHECK(intersect_presence(a, {}, 2).size() == 2);  // a alone: the redundant join drops
+    CHECK_THROWS_AS(intersect_presence(a, b, 1), hetsim::Error);
 }
