@@ -272,16 +272,22 @@ double WorldTimeline::speed_factor(int w, Time t) const {
 Time WorldTimeline::compute_end(int w, Time start, Time work) const {
     if (static_speed_ || !speed_varies(w)) return start + work;
     const auto i = static_cast<std::size_t>(w);
-    // Work is measured in nanoseconds at factor 1; a piece with factor f does (length / f) of
-    // it. Doubles hold integer nanoseconds exactly up to 2^53 (104 days).
+    // Scripted slowdowns act on rounds that start after them: the round keeps the slowdown
+    // factor in force when its compute starts (as it keeps its jitter and straggler draws).
+    // Periodic patterns are integrated: work is measured in nanoseconds at factor 1, and a
+    // piece with factor f does (length / f) of it. Doubles hold integer nanoseconds exactly
+    // up to 2^53 (104 days).
+    const double slowdown = speed_[i](start);
     double remaining = static_cast<double>(work.count());
     Time t = start;
     for (;;) {
-        skip_periods(w, t, remaining);
-        const double f = speed_factor(w, t);
-        Time next = speed_[i].next_change(t);
-        for (const Pattern& p : patterns_[i])
+        skip_periods(w, slowdown, t, remaining);
+        double f = slowdown;
+        Time next = kNever;
+        for (const Pattern& p : patterns_[i]) {
+            f *= p.factor(t);
             next = std::min(next, p.next_boundary(t));
+        }
         // Saturate far beyond any run instead of overflowing: the round never ends.
         const double ns = std::min(remaining * f, 4.0e18);
         const Time needed{static_cast<std::int64_t>(std::llround(ns))};
@@ -293,18 +299,15 @@ Time WorldTimeline::compute_end(int w, Time start, Time work) const {
     }
 }
 
-// With one pattern and no slowdown change ahead, whole periods from a period boundary do a
-// known amount of work: jump over all but the last, so a round spanning many periods costs a
+// With one pattern, whole periods from a period boundary do a known amount of work: jump over all but the last, so a round spanning many periods costs a
 // few slices, not all of them.
-void WorldTimeline::skip_periods(int w, Time& t, double& remaining) const {
+void WorldTimeline::skip_periods(int w, double slowdown, Time& t, double& remaining) const {
     const auto i = static_cast<std::size_t>(w);
     if (patterns_[i].size() != 1) return;
     const Pattern& p = patterns_[i][0];
     if (t.count() % p.period.count() != 0) return;
-    const double per = p.work_per_period / speed_[i](t);
+    const double per = p.work_per_period / slowdown;
     auto n = static_cast<std::int64_t>(remaining / per) - 1;  // finish inside the last one
-    const Time change = speed_[i].next_change(t);
-    if (change != kNever) n = std::min(n, (change - t).count() / p.period.count());
     n = std::min(n, (kNever - t).count() / p.period.count() - 1);
     if (n <= 0) return;
     t += n * p.period;

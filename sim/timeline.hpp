@@ -16,8 +16,9 @@ namespace hetsim::sim {
 /// What a timeline event does.
 enum class WorldEventKind : std::uint8_t {
     /// From `at` (to `until`, if set) the targets' step time is multiplied by `factor` (2 = twice
-    /// as slow). Overlapping slowdowns of one worker multiply. A round in flight is affected
-    /// from `at` on: its compute time integrates the piecewise-constant speed.
+    /// as slow). Overlapping slowdowns of one worker multiply. A round takes the factor in force
+    /// when its compute starts, for the whole round: a round in flight at `at` is unchanged,
+    /// rounds starting from `at` on are exactly `factor` times longer.
     slowdown,
     /// From `at` (to `until`, if set) the targets' link bandwidth (both directions) is
     /// multiplied by `factor` (0.5 = half as fast) and, when `latency` is set, its latency is
@@ -104,8 +105,8 @@ public:
     WorldTimeline(const TimelineSpec& timeline, int workers);
 
     /// When a compute phase of `work` (its duration at factor 1) started at `start` ends on
-    /// worker w: the piecewise-constant step-time factor is integrated, so the part of the
-    /// work done during a 2x slowdown takes twice as long.
+    /// worker w: the slowdown factor in force at `start` holds for the whole phase, and the
+    /// periodic patterns' piecewise-constant factors are integrated over it.
     Time compute_end(int w, Time start, Time work) const;
     /// The step-time factor of worker w at time t (slowdowns x periodic patterns).
     double speed_factor(int w, Time t) const;
@@ -120,7 +121,7 @@ public:
     bool speed_varies(int w) const;
 
 private:
-    void skip_periods(int w, Time& t, double& remaining) const;
+    void skip_periods(int w, double slowdown, Time& t, double& remaining) const;
 
     bool static_speed_ = true;  // no slowdown or pattern at all: the hot path skips the lookups
     // A step function: value[i] holds on [at[i], at[i+1]); 1 (or none) before at[0].

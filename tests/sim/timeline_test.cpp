@@ -231,39 +231,42 @@ TEST_CASE("a worker away for a while keeps its next scripted failure") {
 
 // --- slowdowns -------------------------------------------------------------------------------
 
-TEST_CASE("a slowdown stretches exactly the part of a round after it starts") {
-    // 100 ms steps, H = 3: rounds end at 0.3, 0.6, 0.9 s. A 2x slowdown from 1 s: the round
-    // started at 0.9 s does 0.1 s of work by 1 s, then its last 0.2 s take 0.4 s.
+TEST_CASE("a slowdown at t changes only rounds that start after t, by exactly its factor") {
+    // 100 ms steps, H = 3: rounds end at 0.3, 0.6, 0.9, 1.2 s. A 2x slowdown from 1 s: the
+    // round started at 0.9 s is in flight and unchanged (ends at 1.2 s); every later round
+    // takes exactly 2 x 0.3 = 0.6 s.
     WorldSpec spec = make_world(2, ms(100), 3);
     spec.timeline.events.push_back(event(WorldEventKind::slowdown, ms(1000), {0}, 2.0));
     spec.stop.duration = ms(3000);
     const RunResult r = run_schedule(spec);
     const std::vector<Time> w0 = apply_times(r, 0);
-    REQUIRE(w0.size() >= 5);
+    REQUIRE(w0.size() >= 6);
     CHECK(w0[0] == ms(300));
     CHECK(w0[2] == ms(900));
-    CHECK(w0[3] == ms(1400));
-    CHECK(w0[4] == ms(2000));  // wholly slow: 0.6 s
+    CHECK(w0[3] == ms(1200));  // in flight at 1 s: unchanged
+    CHECK(w0[4] == ms(1800));  // started at 1.2 s: 0.6 s
+    CHECK(w0[5] == ms(2400));
     // The other worker is untouched.
     CHECK(apply_times(r, 1)[3] == ms(1200));
+    CHECK(apply_times(r, 1)[5] == ms(1800));
 
-    SUBCASE("until ends it") {
-        spec.timeline.events[0].until = ms(1200);
+    SUBCASE("until ends it for rounds starting after it") {
+        spec.timeline.events[0].until = ms(1500);
         const RunResult u = run_schedule(spec);
         const std::vector<Time> t = apply_times(u, 0);
-        // 0.1 s of work by 1.0 s, 0.1 s more by 1.2 s (at half speed), the last 0.1 s at 1.3 s.
-        CHECK(t[3] == ms(1300));
-        CHECK(t[4] == ms(1600));
+        CHECK(t[3] == ms(1200));
+        CHECK(t[4] == ms(1800));  // started at 1.2 s, inside the slowdown: slow throughout
+        CHECK(t[5] == ms(2100));  // started at 1.8 s, after it: normal again
     }
     SUBCASE("overlapping slowdowns multiply") {
         WorldEvent second = event(WorldEventKind::slowdown, ms(1000), {0}, 1.5);
-        second.until = ms(1600);
+        second.until = ms(1700);
         spec.timeline.events.push_back(second);
         const RunResult m = run_schedule(spec);
         const std::vector<Time> t = apply_times(m, 0);
-        // From 1.0 s at factor 3: 0.2 s of work take 0.6 s.
-        CHECK(t[3] == ms(1600));
-        CHECK(t[4] == ms(2200));  // factor 2 again
+        CHECK(t[3] == ms(1200));
+        CHECK(t[4] == ms(2100));  // started at 1.2 s at factor 3: 0.9 s
+        CHECK(t[5] == ms(2700));  // started at 2.1 s at factor 2
     }
 }
 
