@@ -2,6 +2,7 @@
 
 #include "analysis/run_files.hpp"
 #include "engine/optim/inner_optimizer.hpp"
+#include "engine/optim/lr_schedule.hpp"
 #include "models/data/data_random.hpp"
 #include "models/dataset.hpp"
 #include "models/model.hpp"
@@ -122,6 +123,9 @@ std::vector<at::Tensor> compute(const scenarios::TrainingSpec& training,
         models::make_model(training.model, data.shape(), init_seed);
     std::vector<at::Tensor> params = model->parameters();
     const std::unique_ptr<InnerOptimizer> optimizer = make_inner_optimizer(training.inner);
+    // Linear warmup, then constant: the inner schedules' "constant" kind.
+    scenarios::LrScheduleSpec schedule;
+    schedule.warmup_steps = spec.warmup_steps;
     const std::int64_t tail_from = spec.steps - std::max<std::int64_t>(1, spec.steps / 10);
     double tail_sum = 0.0;
     fmt::print(log, "pretraining: {} steps of {} examples, one worker\n", spec.steps,
@@ -133,12 +137,7 @@ std::vector<at::Tensor> compute(const scenarios::TrainingSpec& training,
         HETSIM_CHECK(std::isfinite(value), "pretraining step {}: the loss is {}", step, value);
         if (step >= tail_from) tail_sum += value;
         const std::vector<at::Tensor> grads = torch::autograd::grad({loss}, params);
-        // Linear warmup, then constant (nanoGPT's get_lr without the decay).
-        const double lr = step < spec.warmup_steps
-                              ? spec.lr * static_cast<double>(step + 1) /
-                                    static_cast<double>(spec.warmup_steps)
-                              : spec.lr;
-        optimizer->step(params, grads, lr);
+        optimizer->step(params, grads, lr_at(schedule, spec.lr, step));
     }
     final_loss = tail_sum / static_cast<double>(spec.steps - tail_from);
     std::vector<at::Tensor> out;

@@ -58,15 +58,18 @@ Time NetworkModel::pull_time(int w, std::int64_t bytes, Time at) const {
     return transfer_time(bytes, spec_.workers[w].link.latency, down_rate(w));
 }
 
+// A transfer of `duration` asked for at `at` on a FIFO link free from `free`: it starts when
+// both allow, holds the link until it ends, and returns that end.
+Time NetworkModel::queue(Time& free, Time at, Time duration) {
+    free = std::max(at, free) + duration;
+    return free;
+}
+
 Time NetworkModel::push_arrival(int w, std::int64_t bytes, Time now) {
     const Time duration = push_time_unqueued(w, bytes, now);
-    Time end = now + duration;
-    if (spec_.network.shared_server_link) {
-        // FIFO on the server's ingress: the transfer holds the link for its whole duration.
-        const Time start = std::max(now, ingress_free_);
-        ingress_free_ = start + duration;
-        end = ingress_free_;
-    }
+    // FIFO on the server's ingress when shared: the transfer holds the link for its duration.
+    const Time end = spec_.network.shared_server_link ? queue(ingress_free_, now, duration)
+                                                      : now + duration;
     return timeline_ ? timeline_->server_available(end) : end;
 }
 
@@ -74,12 +77,8 @@ Time NetworkModel::pull_arrival(int w, std::int64_t bytes, Time now) {
     // The server sends nothing during an outage: a pull asked for then starts when it ends.
     const Time asked = timeline_ ? timeline_->server_available(now) : now;
     const Time duration = pull_time(w, bytes, asked);
-    Time end = asked + duration;
-    if (spec_.network.shared_server_link) {
-        const Time start = std::max(asked, egress_free_);
-        egress_free_ = start + duration;
-        end = egress_free_;
-    }
+    const Time end = spec_.network.shared_server_link ? queue(egress_free_, asked, duration)
+                                                      : asked + duration;
     return timeline_ ? timeline_->server_available(end) : end;
 }
 

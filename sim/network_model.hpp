@@ -41,6 +41,7 @@ public:
     static std::int64_t ring_bytes_per_worker(std::int64_t bytes, int k);
 
 private:
+    static Time queue(Time& free, Time at, Time duration);
     Bandwidth up_rate(int w) const;
     Bandwidth down_rate(int w) const;
     // Worker w's link at time t, after link events.
