@@ -5,7 +5,10 @@
 // on Brown with 8 workers. Timed: run_schedule with the Trainer (the rounds, the server steps,
 // the simulator); untimed: building the model, the replicas and the Trainer, and the final
 // evaluation. The summary prints steps/s and the ratio to one thread; the final loss of every
-// thread count must be the same (concurrency never changes an answer). docs/performance.md.
+// thread count must be the same (concurrency never changes an answer). The eval-heavy case
+// (nano GPT, the global model evaluated after every server update) measures evaluations
+// overlapping training (EvaluationQueue): its timed part includes the final evaluation and the
+// wait for every queued one (Trainer::finish). docs/performance.md.
 
 #include "engine/trainer.hpp"
 #include "models/dataset.hpp"
@@ -39,6 +42,7 @@ struct Case {
     int workers;
     int inner_steps;  // H
     int rounds;       // server updates = rounds x workers (async: one update per round)
+    int eval_every = 1'000'000'000;  // server updates between evaluations (eval.every_updates)
 };
 
 const std::vector<Case> kCases{
@@ -68,6 +72,16 @@ tokenizer = "byte"
 batch_size = 16
 validation_examples = 256)",
      8, 10, 6},
+    {"gpt-nano-k8-eval", R"([model]
+kind = "gpt"
+preset = "nano"
+context = 64
+[data]
+source = "brown"
+tokenizer = "byte"
+batch_size = 16
+validation_examples = 256)",
+     8, 10, 6, 1},
 };
 
 // Async, Delayed Nesterov (buffer K) as in tools/run-demo; workers 1x..4x as in the demo.
@@ -98,19 +112,20 @@ lr = 0.7
 momentum = 0.9
 delayed_nesterov = {{ buffer = {} }}
 [eval]
-every_updates = 1000000000
+every_updates = {}
 [run]
 server_updates = {}
 threads = {}
 )",
                        c.model_data_toml, c.workers, fmt::join(multipliers, ", "),
-                       c.inner_steps, c.workers, c.rounds * c.workers, threads);
+                       c.inner_steps, c.workers, c.eval_every, c.rounds * c.workers, threads);
 }
 
 struct Sample {
     double seconds = 0;
     double steps = 0;  // inner steps computed (applied: no round is lost here)
     double final_loss = 0;
+    std::vector<double> losses;  // every evaluation's loss, in order
     int round_threads = 0;
 };
 
@@ -136,12 +151,15 @@ void bm_run(benchmark::State& state, const Case& c, int threads) {
         state.ResumeTiming();
         const auto t0 = Clock::now();
         const sim::RunResult r = sim::run_schedule(s.world, &trainer);
+        const bool eval_heavy = c.eval_every == 1;
+        if (eval_heavy) trainer.finish(r.end_time);  // waits for the queued evaluations
         Sample x;
         x.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
         state.PauseTiming();
         x.steps = static_cast<double>(r.inner_steps);
-        trainer.finish(r.end_time);
+        if (!eval_heavy) trainer.finish(r.end_time);
         x.final_loss = trainer.metrics().back().loss;
+        for (const auto& row : trainer.metrics()) x.losses.push_back(row.loss);
         x.round_threads = trainer.round_threads();
         samples()[key(c, threads)].push_back(x);
         state.counters["steps/s"] = x.steps / x.seconds;
@@ -166,21 +184,23 @@ double median(std::vector<double> v) {
 void print_summary() {
     fmt::print("\nworker-steps per second (median over repetitions), ratio to threads = 1; "
                "{} cores\n", std::thread::hardware_concurrency());
-    fmt::print("  {:<12} {:>8} {:>8} {:>9} {:>8} {:>7} {:>12}\n", "case", "threads", "used",
-               "steps", "steps/s", "ratio", "final loss");
+    fmt::print("  {:<16} {:>8} {:>8} {:>9} {:>6} {:>8} {:>7} {:>12}\n", "case", "threads",
+               "used", "steps", "evals", "steps/s", "ratio", "final loss");
     for (const Case& c : kCases) {
-        double base = 0, base_loss = 0;
+        double base = 0;
+        std::vector<double> base_losses;
         for (int t : thread_counts()) {
             const auto& xs = samples()[key(c, t)];
             if (xs.empty()) continue;
             std::vector<double> rates;
             for (const Sample& x : xs) rates.push_back(x.steps / x.seconds);
             const double rate = median(rates);
-            if (t == 1) base = rate, base_loss = xs.front().final_loss;
+            if (t == 1) base = rate, base_losses = xs.front().losses;
             // Exact comparison on purpose: any thread count must give the same bytes.
-            const bool same = t == 1 || xs.front().final_loss == base_loss;
-            fmt::print("  {:<12} {:>8} {:>8} {:>9.0f} {:>8.1f} {:>7} {:>12.6g}{}\n", c.name, t,
-                       xs.front().round_threads, xs.front().steps, rate,
+            const bool same = t == 1 || xs.front().losses == base_losses;
+            fmt::print("  {:<16} {:>8} {:>8} {:>9.0f} {:>6} {:>8.1f} {:>7} {:>12.6g}{}\n", c.name,
+                       t, xs.front().round_threads, xs.front().steps, xs.front().losses.size(),
+                       rate,
                        base > 0 ? fmt::format("{:.2f}", rate / base) : "-", xs.front().final_loss,
                        same ? "" : "  DIFFERS from threads = 1");
         }
