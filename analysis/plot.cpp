@@ -8,6 +8,7 @@
 #include "sim/error.hpp"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -40,21 +41,90 @@ bool diverged(const std::vector<const RunData*>& runs, Metric metric) {
 // Stands for a diverged series' `using` columns until the y range is known.
 constexpr const char* kClipped = "@clipped@";
 
+// How the metric figures lay out a study's labels. A study that sweeps keys over several
+// variants gets one panel per sweep point, each with every variant in the same colour (20
+// labels in one panel would repeat colours); any other study gets one panel, a colour per label.
+struct Panels {
+    std::vector<std::string> titles;      ///< per panel: "key = value, ..." ("" when one panel)
+    std::vector<std::size_t> panel_of;    ///< per label
+    std::vector<std::size_t> colour_of;   ///< per label
+    std::vector<std::string> key_of;      ///< per label: its name in the panel's key
+};
+
+std::size_t index_in(std::vector<std::string>& seen, const std::string& x) {
+    const auto it = std::find(seen.begin(), seen.end(), x);
+    if (it != seen.end()) return static_cast<std::size_t>(it - seen.begin());
+    seen.push_back(x);
+    return seen.size() - 1;
+}
+
+// study.json's sweep point, {"workers.heterogeneity":"none","outer.lr":0.1}, as a panel title.
+std::string sweep_title(const std::string& json) {
+    const nlohmann::json point = nlohmann::json::parse(json);
+    std::string out;
+    for (const auto& [key, value] : point.items())
+        out += fmt::format("{}{} = {}", out.empty() ? "" : ", ", key,
+                           value.is_string() ? value.get<std::string>() : value.dump());
+    return out;
+}
+
+Panels panels_of(const Study& study) {
+    std::vector<std::string> points, variants;
+    const auto point_of = [&](const std::string& label) {
+        const auto it = study.sweep_of.find(label);
+        return it == study.sweep_of.end() ? std::string() : it->second;
+    };
+    const auto variant_of = [&](const std::string& label) {
+        const auto it = study.variant_of.find(label);
+        return it == study.variant_of.end() ? label : it->second;
+    };
+    for (const std::string& label : study.labels) {
+        index_in(points, point_of(label));
+        index_in(variants, variant_of(label));
+    }
+    const bool split = points.size() > 1 && variants.size() > 1;
+    Panels p;
+    points.clear();
+    variants.clear();
+    for (std::size_t i = 0; i < study.labels.size(); ++i) {
+        const std::string& label = study.labels[i];
+        p.panel_of.push_back(split ? index_in(points, point_of(label)) : 0);
+        p.colour_of.push_back(split ? index_in(variants, variant_of(label)) : i);
+        p.key_of.push_back(split ? variant_of(label) : label);
+    }
+    if (split)
+        for (const std::string& point : points) p.titles.push_back(sweep_title(point));
+    else
+        p.titles.emplace_back();
+    return p;
+}
+
 void metric_figure(Writer& w, Metric metric, Axis axis) {
     static constexpr const char* kAxisName[] = {"time", "updates", "steps"};
     static constexpr const char* kAxisLabel[] = {"virtual time (s)", "server updates",
                                                  "inner steps (all workers)"};
     const auto a = static_cast<std::size_t>(axis);
     const std::string what = metric == Metric::perplexity ? "perplexity" : "accuracy";
-    Figure& f = w.add(fmt::format("{}_{}", what, kAxisName[a]),
-                      fmt::format("Evaluation {} vs {}", what, kAxisLabel[a]));
+    const Panels panels = panels_of(w.study);
+    const std::size_t n_panels = panels.titles.size();
+    const auto columns = static_cast<std::size_t>(std::ceil(std::sqrt(static_cast<double>(n_panels))));
+    const std::size_t rows = (n_panels + columns - 1) / columns;
+    Figure& f = n_panels == 1
+                    ? w.add(fmt::format("{}_{}", what, kAxisName[a]),
+                            fmt::format("Evaluation {} vs {}", what, kAxisLabel[a]))
+                    : w.add(fmt::format("{}_{}", what, kAxisName[a]),
+                            fmt::format("Evaluation {} vs {}, one panel per sweep point", what,
+                                        kAxisLabel[a]),
+                            static_cast<int>(600 * columns), static_cast<int>(420 * rows));
     std::string text = fmt::format("# {} of the global model; per label: mean over seeds and "
                                    "min..max band.\n# columns: x mean min max; one block per "
                                    "label (gnuplot index 0, 1, ...)\n",
                                    what);
-    std::string plots;
+    std::vector<std::string> plots(n_panels);  // one plot command per panel
+    std::vector<std::vector<std::string>> keys(n_panels);  // its titled series
     // The highest finite value of the series that did not diverge: the y range stops there, so
-    // that a diverged series (perplexity 1e100 or inf) does not squash the others.
+    // that a diverged series (perplexity 1e100 or inf) does not squash the others. Shared by
+    // all panels, so that they compare at a glance.
     double finite_max = 0;
     std::vector<std::string> diverged_labels;
     int block = 0;
@@ -75,29 +145,32 @@ void metric_figure(Writer& w, Metric metric, Axis axis) {
                 for (const double v : {p.mean, p.max})
                     if (std::isfinite(v)) finite_max = std::max(finite_max, v);
         }
-        const std::string sep = plots.empty() ? "  plot " : ", \\\n       ";
-        plots += sep;
+        std::string& plot = plots[panels.panel_of[i]];
+        const char* rgb = colour(panels.colour_of[i]);
+        plot += plot.empty() ? "  plot " : ", \\\n       ";
         if (band)  // the min..max band of the seeds, under the mean line, not in the key
-            plots += fmt::format("'{}.dat' index {} using 1:3:4 with filledcurves fs transparent "
-                                 "solid 0.2 noborder lc rgb \"{}\" notitle, \\\n       ",
-                                 f.name, block, colour(i));
+            plot += fmt::format("'{}.dat' index {} using 1:3:4 with filledcurves fs transparent "
+                                "solid 0.2 noborder lc rgb \"{}\" notitle, \\\n       ",
+                                f.name, block, rgb);
         // A diverged series: dashed, said so in the key, and (below) held at the top of the
         // y range where it leaves it, so that its rise stays visible.
-        plots += fmt::format("'{}.dat' index {} using {} with lines lw 2 {}lc rgb \"{}\" title {} "
-                             "noenhanced",
-                             f.name, block, off ? kClipped : "1:2", off ? "dt 2 " : "", colour(i),
-                             quote(off ? label + " (diverged)" : label));
-        f.series.push_back(label);
+        const std::string& key = panels.key_of[i];
+        plot += fmt::format("'{}.dat' index {} using {} with lines lw 2 {}lc rgb \"{}\" title {} "
+                            "noenhanced",
+                            f.name, block, off ? kClipped : "1:2", off ? "dt 2 " : "", rgb,
+                            quote(off ? key + " (diverged)" : key));
+        keys[panels.panel_of[i]].push_back(key);
         ++block;
     }
+    for (const std::vector<std::string>& k : keys) f.series.insert(f.series.end(), k.begin(), k.end());
     if (f.series.empty()) {
         w.set.figures.pop_back();
         return;
     }
     w.data(f, f.name + ".dat", text);
-    std::string body = fmt::format("  set title {} noenhanced\n  set xlabel {}\n  set ylabel {}\n"
-                                   "  set grid\n  set key top right\n",
-                                   quote(f.title), quote(kAxisLabel[a]), quote(what));
+    std::string body = fmt::format("  set xlabel {}\n  set ylabel {}\n  set grid\n"
+                                   "  set key top right\n",
+                                   quote(kAxisLabel[a]), quote(what));
     body += w.options.log_y ? "  set logscale y\n" : "  unset logscale y\n";
     const bool clip = !diverged_labels.empty() && finite_max > 0;
     if (clip)
@@ -109,16 +182,28 @@ void metric_figure(Writer& w, Metric metric, Axis axis) {
                             fmt::join(diverged_labels, ", "), num(finite_max * 1.05));
     // Without a finite range to hold them to (every label diverged), diverged series are drawn
     // as they are.
-    for (std::size_t at = plots.find(kClipped); at != std::string::npos;
-         at = plots.find(kClipped, at))
-        plots.replace(at, std::strlen(kClipped), clip ? "1:($2 > ymax ? ymax : $2)" : "1:2");
+    for (std::string& plot : plots)
+        for (std::size_t at = plot.find(kClipped); at != std::string::npos;
+             at = plot.find(kClipped, at))
+            plot.replace(at, std::strlen(kClipped), clip ? "1:($2 > ymax ? ymax : $2)" : "1:2");
     if (!w.options.targets.empty())
         body += fmt::format("  # The target: a dashed horizontal line.\n"
                             "  set arrow 1 from graph 0, first {0} to graph 1, first {0} nohead "
                             "dt 2 lw 1.5 lc rgb \"#555555\"\n"
                             "  set label 1 \"target {0}\" at graph 0.01, first {0} offset 0,0.6\n",
                             num(w.options.targets.front()));
-    w.finish(f, "", body + plots + "\n");
+    if (n_panels == 1) {
+        w.finish(f, "", fmt::format("  set title {} noenhanced\n", quote(f.title)) + body +
+                            plots.front() + "\n");
+        return;
+    }
+    body += fmt::format("  set multiplot layout {},{} title {} noenhanced\n", rows, columns,
+                        quote(f.title));
+    for (std::size_t p = 0; p < n_panels; ++p)
+        body += fmt::format("  set title {} noenhanced\n{}\n", quote(panels.titles[p]),
+                            plots[p].empty() ? "  set multiplot next  # no finished run here" : plots[p]);
+    w.finish(f, "# One panel per sweep point; colours stand for the same variant in each.\n",
+             body + "  unset multiplot\n");
 }
 
 void staleness_figures(Writer& w) {

@@ -3,6 +3,7 @@
 #include "analysis_test_util.hpp"
 
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include <cmath>
 #include <cstdlib>
@@ -126,6 +127,52 @@ TEST_CASE("without gnuplot the data files and scripts are still written, with a 
     }
     CHECK(fs::exists(dir.path() / "gantt_0.dat"));
     CHECK(fs::exists(dir.path() / "utilisation.dat"));
+}
+
+TEST_CASE("a study sweeping keys over variants gets one panel per sweep point, a colour per variant") {
+    // The fixture's sync and async, as if swept over h = 1 and h = 2 (study.json's view).
+    const Study fixture = read_study({test::fixture_study()});
+    Study s = fixture;
+    s.labels.clear();
+    s.runs.clear();
+    for (const int h : {1, 2})
+        for (const std::string& variant : fixture.labels) {
+            const std::string label = fmt::format("{}__h-{}", variant, h);
+            s.labels.push_back(label);
+            s.variant_of[label] = variant;
+            s.sweep_of[label] = fmt::format("{{\"h\":{}}}", h);
+            for (const RunData* r : runs_of(fixture, variant)) {
+                s.runs.push_back(*r);
+                s.runs.back().label = label;
+            }
+        }
+    test::ScratchDir dir("panels");
+    ReportOptions options;
+    options.x = "time";
+    std::ostringstream log;
+    const FigureSet set = write_figures(s, dir.path(), options, log);
+    const Figure& f = set.figures.at(0);
+    REQUIRE(f.name == "perplexity_time");
+    CHECK(f.series == std::vector<std::string>{"async", "sync", "async", "sync"});
+    const std::string gp = test::read_file(f.script);
+    CHECK(gp.find("set multiplot layout 1,2 title") != std::string::npos);
+    CHECK(gp.find("set title \"h = 1\" noenhanced") < gp.find("set title \"h = 2\" noenhanced"));
+    // async is the first colour in both panels, sync the second.
+    CHECK(gp.find("index 0 using 1:2 with lines lw 2 lc rgb \"#1f77b4\" title \"async\"") !=
+          std::string::npos);
+    CHECK(gp.find("index 2 using 1:2 with lines lw 2 lc rgb \"#1f77b4\" title \"async\"") !=
+          std::string::npos);
+    CHECK(gp.find("index 3 using 1:2 with lines lw 2 lc rgb \"#d62728\" title \"sync\"") !=
+          std::string::npos);
+    // Drawn: the PNG is two panels wide, the SVG has each panel's series.
+    REQUIRE(f.drawn);
+    const auto [w, h] = test::png_size(dir.path() / (f.name + ".png"));
+    CHECK(w == 1200);
+    CHECK(h == 420);
+    std::vector<std::string> titled;
+    for (const std::string& t : test::svg_series(dir.path() / (f.name + ".svg")))
+        if (t.rfind("gnuplot_plot_", 0) != 0) titled.push_back(t);
+    CHECK(titled == f.series);
 }
 
 TEST_CASE("a diverged series is marked in the key and does not set the perplexity axis") {
