@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 namespace hetsim::analysis {
 
@@ -126,6 +127,7 @@ void metric_figure(Writer& w, Metric metric, Axis axis) {
     // that a diverged series (perplexity 1e100 or inf) does not squash the others. Shared by
     // all panels, so that they compare at a glance.
     double finite_max = 0;
+    double finite_min = std::numeric_limits<double>::infinity();
     std::vector<std::string> diverged_labels;
     int block = 0;
     for (std::size_t i = 0; i < w.study.labels.size(); ++i) {
@@ -142,13 +144,18 @@ void metric_figure(Writer& w, Metric metric, Axis axis) {
             text += fmt::format("{} {} {} {}\n", num(p.x), num(p.mean), num(p.min), num(p.max));
             band = band || p.min != p.max;
             if (!off)
-                for (const double v : {p.mean, p.max})
-                    if (std::isfinite(v)) finite_max = std::max(finite_max, v);
+                for (const double v : {p.mean, p.min, p.max})
+                    if (std::isfinite(v)) {
+                        finite_max = std::max(finite_max, v);
+                        finite_min = std::min(finite_min, v);
+                    }
         }
         std::string& plot = plots[panels.panel_of[i]];
         const char* rgb = colour(panels.colour_of[i]);
         plot += plot.empty() ? "  plot " : ", \\\n       ";
-        if (band)  // the min..max band of the seeds, under the mean line, not in the key
+        // The min..max band of the seeds, under the mean line, not in the key; none for a
+        // diverged series (its seeds' spread would fill the panel's height).
+        if (band && !off)
             plot += fmt::format("'{}.dat' index {} using 1:3:4 with filledcurves fs transparent "
                                 "solid 0.2 noborder lc rgb \"{}\" notitle, \\\n       ",
                                 f.name, block, rgb);
@@ -177,9 +184,17 @@ void metric_figure(Writer& w, Metric metric, Axis axis) {
         body += fmt::format("  # Diverged ({}): the y axis stops a bit above the highest value "
                             "of the\n  # other series, so that they stay readable, and the "
                             "diverged values above it are\n  # drawn at ymax (raise ymax, or "
-                            "delete the yrange line, to see everything).\n  ymax = {}\n"
-                            "  set yrange [*:ymax]\n",
+                            "delete the yrange line, to see everything).\n  ymax = {}\n",
                             fmt::join(diverged_labels, ", "), num(finite_max * 1.05));
+    if (n_panels > 1 && finite_max > finite_min) {
+        const double margin = 0.05 * (finite_max - finite_min);
+        body += fmt::format("  # Every panel on the same y range, so that they compare at a "
+                            "glance.\n  set yrange [{}:{}]\n",
+                            num(w.options.log_y ? finite_min / 1.05 : finite_min - margin),
+                            clip ? "ymax" : num(finite_max + margin));
+    } else if (clip) {
+        body += "  set yrange [*:ymax]\n";
+    }
     // Without a finite range to hold them to (every label diverged), diverged series are drawn
     // as they are.
     for (std::string& plot : plots)

@@ -156,6 +156,8 @@ TEST_CASE("a study sweeping keys over variants gets one panel per sweep point, a
     CHECK(f.series == std::vector<std::string>{"async", "sync", "async", "sync"});
     const std::string gp = test::read_file(f.script);
     CHECK(gp.find("set multiplot layout 1,2 title") != std::string::npos);
+    // Both panels on one y range: the fixture's perplexities from 20 to 100, plus 5% each side.
+    CHECK(gp.find("  set yrange [16:104]\n") != std::string::npos);
     CHECK(gp.find("set title \"h = 1\" noenhanced") < gp.find("set title \"h = 2\" noenhanced"));
     // async is the first colour in both panels, sync the second.
     CHECK(gp.find("index 0 using 1:2 with lines lw 2 lc rgb \"#1f77b4\" title \"async\"") !=
