@@ -1,5 +1,6 @@
 #include "analysis/compare.hpp"
 
+#include "analysis/run_data.hpp"
 #include "sim/error.hpp"
 
 #include <fmt/format.h>
@@ -8,21 +9,6 @@
 #include <fstream>
 
 namespace hetsim::analysis {
-
-namespace {
-
-std::string describe_schedule(const nlohmann::json& scenario) {
-    const auto& algorithm = scenario.at("algorithm");
-    std::string out = algorithm.at("kind").get<std::string>();
-    if (algorithm.at("local_steps").get<std::string>() != "fixed")
-        out += " + " + algorithm.at("local_steps").get<std::string>();
-    const auto& training = scenario.at("training");
-    if (training.at("model").at("kind").get<std::string>() != "none")
-        out += ", outer " + training.at("outer").at("optimizer").get<std::string>();
-    return out;
-}
-
-}  // namespace
 
 RunRecord read_run(const std::filesystem::path& dir) {
     const std::filesystem::path file = dir / "run.json";

@@ -41,17 +41,6 @@ std::string text_of(const json& j) {
     return j.dump();
 }
 
-std::string describe_schedule(const json& scenario) {
-    const json& algorithm = scenario.at("algorithm");
-    std::string out = algorithm.at("kind").get<std::string>();
-    if (algorithm.value("local_steps", "fixed") != "fixed")
-        out += " + " + algorithm.at("local_steps").get<std::string>();
-    const json& training = scenario.at("training");
-    if (training.at("model").at("kind").get<std::string>() != "none")
-        out += ", outer " + training.at("outer").at("optimizer").get<std::string>();
-    return out;
-}
-
 std::string describe_stop(const json& run) {
     std::vector<std::string> parts;
     if (!run.value("duration", json()).is_null()) parts.push_back("duration " + text_of(run["duration"]));
@@ -220,6 +209,19 @@ void read_timeline(const fs::path& dir, RunData& run) {
 }
 
 }  // namespace
+
+std::string describe_schedule(const json& scenario) {
+    const json& algorithm = scenario.at("algorithm");
+    const std::string kind = algorithm.at("kind").get<std::string>();
+    std::string out = kind;
+    if (algorithm.value("local_steps", "fixed") != "fixed")
+        out += " + " + algorithm.at("local_steps").get<std::string>();
+    const json& training = scenario.at("training");
+    if (training.at("model").at("kind").get<std::string>() == "none") return out;
+    // Data-parallel has no outer optimizer: the inner one steps on the averaged gradient.
+    if (kind == "ddp") return out + ", " + training.at("inner").at("optimizer").get<std::string>();
+    return out + ", outer " + training.at("outer").at("optimizer").get<std::string>();
+}
 
 RunData read_run_data(const fs::path& dir, std::string label) {
     RunData run;

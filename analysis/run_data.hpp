@@ -7,6 +7,8 @@
 #include "sim/run_records.hpp"
 #include "sim/time.hpp"
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -99,6 +101,11 @@ struct RunData {
     std::vector<TimelineRow> timeline;  ///< empty when the run has no timeline.csv
     bool has_timeline = false;
 };
+
+/// A run's schedule in a few words, from run.json's "scenario": "async + dylu, outer
+/// delayed-nesterov", "ddp, adamw" (data-parallel: the inner optimizer on averaged gradients),
+/// "sync" (timing-only).
+std::string describe_schedule(const nlohmann::json& scenario);
 
 /// Reads a run folder. run.json, updates.csv and workers.csv must exist; metrics.csv and
 /// timeline.csv are optional. `label` empty: the folder's name. Throws DataError naming the

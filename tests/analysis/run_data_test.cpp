@@ -3,6 +3,7 @@
 #include "sim/error.hpp"
 
 #include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
 
 #include <fstream>
 
@@ -18,6 +19,20 @@ void write(const fs::path& file, const std::string& text) {
 }
 
 }  // namespace
+
+TEST_CASE("a schedule is described by its kind, local steps and the optimizer that steps the model") {
+    nlohmann::json s = nlohmann::json::parse(R"({
+        "algorithm": {"kind": "async", "local_steps": "dylu"},
+        "training": {"model": {"kind": "gpt"}, "inner": {"optimizer": "adamw"},
+                     "outer": {"optimizer": "delayed-nesterov"}}})");
+    CHECK(describe_schedule(s) == "async + dylu, outer delayed-nesterov");
+    // Data-parallel: no outer optimizer, the inner one steps on the averaged gradient.
+    s["algorithm"] = {{"kind", "ddp"}, {"local_steps", "fixed"}};
+    CHECK(describe_schedule(s) == "ddp, adamw");
+    // Timing-only: no optimizer at all.
+    s["training"]["model"]["kind"] = "none";
+    CHECK(describe_schedule(s) == "ddp");
+}
 
 TEST_CASE("a run folder reads back with every file") {
     const RunData run = read_run_data(test::fixture_study() / "sync" / "1", "sync");
