@@ -14,6 +14,7 @@
 
 #include <torch/torch.h>
 
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <map>
@@ -253,10 +254,7 @@ Params Trainer::Impl::gradient(const RoundWork& r, models::Model& m, const Param
 Params Trainer::Impl::run_round(const RoundWork& r, models::Model& m,
                                 InnerOptimizer* optimizer) const {
     Params params = m.parameters();
-    {
-        torch::NoGradGuard no_grad;
-        for (std::size_t i = 0; i < params.size(); ++i) params[i].copy_((*r.pulled)[i]);
-    }
+    tl::copy_(params, *r.pulled);  // one copy when both are packed (one buffer each)
     // Data parallel: the round's result is its gradient; the server averages them and takes
     // one optimizer step (apply).
     if (kind == sim::ScheduleKind::ddp) return gradient(r, m, params, 0);
@@ -304,8 +302,13 @@ void Trainer::apply(std::span<sim::UpdateRecord> updates) {
         u.weight = update_weight(s.spec.aggregation, s.kind, u.staleness);
         u.norm = tl::global_norm(delta);
         if (u.weight != 0.0) {
-            if (!any) g = tl::zeros_like(delta);
-            tl::axpy_(g, u.weight / static_cast<double>(updates.size()), delta);
+            const double scale = u.weight / static_cast<double>(updates.size());
+            if (updates.size() == 1 && scale == 1.0) {
+                g = delta;  // one update at full weight (async): 0 + 1 x delta is delta
+            } else {
+                if (!any) g = tl::zeros_like(delta);
+                tl::axpy_(g, scale, delta);
+            }
             any = true;
         }
         s.applied_steps += u.inner_steps;
@@ -314,7 +317,13 @@ void Trainer::apply(std::span<sim::UpdateRecord> updates) {
     // A server step whose every update was dropped leaves the model (and the outer optimizer's
     // momentum) untouched; the schedule still counts the version.
     if (any) {
-        Params next = tl::clone(*s.global);
+        // Copy on write: a worker computing from the current version keeps it unchanged. When
+        // nobody else holds it (use_count 1; always after a sync round) it is updated in place.
+        // The acquire fence pairs with the release of the last other holder's reference, so
+        // its reads of the tensors happen before these writes.
+        const bool unshared = s.global.use_count() == 1;
+        if (unshared) std::atomic_thread_fence(std::memory_order_acquire);
+        Params next = unshared ? *s.global : tl::clone(*s.global);
         if (s.kind == sim::ScheduleKind::ddp)
             s.ddp_optimizer->step(next, g, lr_at(s.spec.inner.schedule, s.spec.inner.lr, s.version));
         else

@@ -1,5 +1,6 @@
 #include "engine/optim/inner_adamw.hpp"
 
+#include "engine/optim/fused_kernels.hpp"
 #include "engine/optim/tensor_list.hpp"
 
 #include <torch/torch.h>
@@ -18,16 +19,36 @@ void InnerAdamW::reset_state() {
 
 void InnerAdamW::update(std::vector<at::Tensor>& params, const std::vector<at::Tensor>& grads,
                         double lr) {
-    // The operations of torch::optim::AdamW::step (LibTorch 1.13) in their order; the step
-    // count is this object's, so a worker that joins late (or resets) bias-corrects from 1.
-    if (options_.weight_decay != 0.0) at::_foreach_mul_(params, 1.0 - lr * options_.weight_decay);
     if (exp_avg_.empty()) {
         exp_avg_ = tensor_list::zeros_like(params);
         exp_avg_sq_ = tensor_list::zeros_like(params);
     }
+    // The step count is this object's, so a worker that joins late (or resets) bias-corrects
+    // from 1.
     const auto t = static_cast<double>(steps());
     const double bias_correction1 = 1.0 - std::pow(options_.beta1, t);
     const double bias_correction2 = 1.0 - std::pow(options_.beta2, t);
+    if (!clips_coordinates() && tensor_list::fusable(params) && tensor_list::fusable(grads)) {
+        // CPU float32: one pass over each tensor instead of nine ATen calls per tensor.
+        const fused::AdamWScalars s{
+            static_cast<float>(1.0 - lr * options_.weight_decay),
+            static_cast<float>(options_.beta1),
+            static_cast<float>(1.0 - options_.beta1),
+            static_cast<float>(options_.beta2),
+            static_cast<float>(1.0 - options_.beta2),
+            static_cast<float>(std::sqrt(bias_correction2)),
+            static_cast<float>(options_.eps),
+            static_cast<float>(-lr / bias_correction1)};
+        for (std::size_t i = 0; i < params.size(); ++i) {
+            fused::adamw(params[i].data_ptr<float>(), grads[i].data_ptr<float>(),
+                         exp_avg_[i].data_ptr<float>(), exp_avg_sq_[i].data_ptr<float>(),
+                         params[i].numel(), s);
+            params[i].unsafeGetTensorImpl()->bump_version();  // as an in-place op would
+        }
+        return;
+    }
+    // The operations of torch::optim::AdamW::step (LibTorch 1.13) in their order.
+    if (options_.weight_decay != 0.0) at::_foreach_mul_(params, 1.0 - lr * options_.weight_decay);
 
     at::_foreach_mul_(exp_avg_, options_.beta1);
     at::_foreach_add_(exp_avg_, grads, 1.0 - options_.beta1);
