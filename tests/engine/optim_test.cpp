@@ -72,7 +72,7 @@ TEST_CASE("lists the helpers allocate are packed, and packed lists give the same
     CHECK_FALSE(tl::flat_view({packed[1], packed[0]}).defined());
     CHECK_FALSE(tl::flat_view({packed[0], packed[2]}).defined());
 
-    // Loose lists sum float32 per-tensor norms; a packed one sums every square in double.
+    // Loose lists combine per-tensor float32 norms; a packed one is one float32 norm.
     CHECK(tl::global_norm(packed) == doctest::Approx(tl::global_norm(loose)).epsilon(1e-6));
     const auto d_loose = tl::sub(loose, other), d_packed = tl::sub(packed, packed_other);
     TensorList y_loose = tl::clone(loose), y_packed = tl::clone(packed);
