@@ -30,6 +30,10 @@ public:
     /// identifies the parameter set (the server version): the same version is not evaluated
     /// twice. (Tensor addresses cannot serve: a freed set's memory is reused by the next.)
     EvalResult evaluate(const std::vector<at::Tensor>& params, std::int64_t version);
+    /// Loads `params` into `model` (the same architecture as the evaluator's, e.g. a round
+    /// thread's replica) and evaluates it, without the cache. Reads only the evaluator's fixed
+    /// validation batches: safe on any thread, one call per model at a time.
+    EvalResult evaluate_on(models::Model& model, const std::vector<at::Tensor>& params) const;
 
 private:
     models::Model& model_;

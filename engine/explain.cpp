@@ -2,6 +2,7 @@
 
 #include "engine/memory_estimate.hpp"
 #include "engine/step_time_resolver.hpp"
+#include "engine/trainer.hpp"
 #include "models/dataset.hpp"
 #include "models/model.hpp"
 #include "scenarios/scenario_loader.hpp"
@@ -144,8 +145,6 @@ void print_groups(const std::vector<Row>& rows, std::ostream& out) {
     }
 }
 
-constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
-
 // "device_flops 989TFLOP/s x mfu 0.4 (speed 1) -> 12.5ms; measure (median of 9) -> 80ms".
 std::string sources_note(const nlohmann::json& resolved) {
     std::string note;
@@ -217,12 +216,10 @@ void explain_command(const RunOptions& options, std::ostream& out) {
             s.world.model_bytes = parameters * s.training.model.bytes_per_parameter;
         const nlohmann::json resolved = resolve_step_times(s, *model, *data);
         if (note.empty()) note = sources_note(resolved);
-        const MemoryEstimate m = estimate_memory(s.training, parameters, workers);
-        notes.push_back(fmt::format(
-            "memory: about {:.3g} GiB for {} parameters ({} global + {} x {} copies of {} "
-            "bytes); this machine has {:.3g} GiB",
-            m.bytes() / kGiB, parameters, m.global_copies, m.workers, m.per_worker_copies,
-            m.bytes_per_element, physical_memory_bytes() / kGiB));
+        const MemoryOptions shape{s.world.algorithm.kind, s.world.algorithm.buffer,
+                                  round_threads_for(s.training.threads, workers)};
+        const MemoryEstimate m = estimate_memory(s.training, parameters, workers, shape);
+        notes.push_back(memory_text(m, physical_memory_bytes()));
     }
     print_explanation(s, note, notes, out);
 }

@@ -61,6 +61,11 @@ void RoundPool::wait(const Ticket& ticket) {
     if (ticket->error) std::rethrow_exception(ticket->error);
 }
 
+bool RoundPool::finished(const Ticket& ticket) {
+    const std::lock_guard lock(mutex_);
+    return ticket->finished;
+}
+
 void RoundPool::cancel(const Ticket& ticket) {
     Task dropped;  // destroyed outside the lock: it may hold the last reference to large tensors
     const std::lock_guard lock(mutex_);

@@ -43,6 +43,8 @@ public:
     /// Blocks until the task has run; rethrows what it threw. A task not started yet moves to
     /// the front of the queue.
     void wait(const Ticket& ticket);
+    /// Whether the task has run (or was cancelled): wait() would not block.
+    bool finished(const Ticket& ticket);
     /// Removes the task if no thread started it yet; a running task finishes unobserved.
     void cancel(const Ticket& ticket);
 

@@ -1,5 +1,6 @@
 #include "engine/trainer.hpp"
 
+#include "engine/evaluation_queue.hpp"
 #include "engine/evaluator.hpp"
 #include "engine/optim/inner_optimizer.hpp"
 #include "engine/optim/lr_schedule.hpp"
@@ -15,7 +16,6 @@
 #include <torch/torch.h>
 
 #include <atomic>
-#include <chrono>
 #include <cmath>
 #include <map>
 #include <optional>
@@ -81,13 +81,13 @@ struct Trainer::Impl {
           model(m),
           data(d),
           evaluator(m, d, s.training.eval.batch_size),
+          evaluations(evaluator),
           global(std::make_shared<const Params>(tl::clone(m.parameters()))),
           outer(make_outer_optimizer(s.training.outer)),
           ddp_optimizer(make_inner_optimizer(s.training.inner)),
           sampler(s.training.data.assignment, shard_sizes(d), static_cast<int>(s.world.workers.size()),
                   s.world.seed, s.training.data.fixed_shards),
-          workers(s.world.workers.size()),
-          started(std::chrono::steady_clock::now()) {
+          workers(s.world.workers.size()) {
         for (auto& w : workers) w.optimizer = make_inner_optimizer(spec.inner);
         const int threads = round_threads_for(spec.threads, static_cast<int>(workers.size()));
         if (threads > 1)
@@ -95,6 +95,9 @@ struct Trainer::Impl {
                 threads, make_replica ? make_replica : RoundPool::ReplicaFactory([&s, &d] {
                     return models::make_model(s.training.model, d.shape(), 0);
                 }));
+        // Evaluations overlap training the same way as rounds: on the pool's replicas, which
+        // costs no extra model copy and keeps one Torch thread per core.
+        evaluations.use_pool(pool.get());
         // Every curve starts from the initial model at time 0.
         evaluate_at(sim::Time{0});
         if (spec.eval.every_ns) next_eval = sim::Time{*spec.eval.every_ns};
@@ -127,12 +130,12 @@ struct Trainer::Impl {
     models::Model& model;
     const models::Dataset& data;
     Evaluator evaluator;
+    EvaluationQueue evaluations;  // the metrics rows, evaluated at once or on the pool
     std::shared_ptr<const Params> global;
     std::unique_ptr<OuterOptimizer> outer;
     std::unique_ptr<InnerOptimizer> ddp_optimizer;  // ddp: one step per round on the global model
     ShardSampler sampler;
     std::vector<Worker> workers;
-    std::chrono::steady_clock::time_point started;
     std::unique_ptr<RoundPool> pool;  // null: rounds are computed inline, when needed
     // Pseudo-gradients of rounds whose result was needed, by (worker, round), until applied or
     // lost. Keyed by round, not one per worker: a FedBuff worker starts its next round while
@@ -143,7 +146,6 @@ struct Trainer::Impl {
     std::int64_t version = 0;
     std::int64_t applied_steps = 0;
     std::int64_t applied_examples = 0;
-    std::vector<MetricsRow> rows;
 };
 
 int round_threads_for(int threads, int workers) {
@@ -157,7 +159,7 @@ Trainer::Trainer(const scenarios::Scenario& scenario, models::Model& model,
 
 Trainer::~Trainer() = default;
 
-const std::vector<MetricsRow>& Trainer::metrics() const { return impl_->rows; }
+const std::vector<MetricsRow>& Trainer::metrics() const { return impl_->evaluations.rows(); }
 
 const std::vector<at::Tensor>& Trainer::global_parameters() const { return *impl_->global; }
 
@@ -273,7 +275,14 @@ void Trainer::Impl::compute(int id) {
     if (w.computed) return;
     Params& delta = results[{id, w.round}];
     if (w.ticket) {
-        pool->wait(w.ticket);  // rethrows the round's error, message unchanged
+        try {
+            pool->wait(w.ticket);  // rethrows the round's error, message unchanged
+        } catch (...) {
+            // Inline, an evaluation asked for before this round was needed would have failed
+            // first: its error wins.
+            evaluations.collect(true);
+            throw;
+        }
         if (w.work->optimizer_after) w.optimizer = std::move(w.work->optimizer_after);
         delta = std::move(w.work->delta);
         w.ticket.reset();
@@ -317,10 +326,11 @@ void Trainer::apply(std::span<sim::UpdateRecord> updates) {
     // A server step whose every update was dropped leaves the model (and the outer optimizer's
     // momentum) untouched; the schedule still counts the version.
     if (any) {
-        // Copy on write: a worker computing from the current version keeps it unchanged. When
-        // nobody else holds it (use_count 1; always after a sync round) it is updated in place.
-        // The acquire fence pairs with the release of the last other holder's reference, so
-        // its reads of the tensors happen before these writes.
+        // Copy on write: a worker computing from the current version, or a queued evaluation
+        // (EvaluationQueue), keeps it unchanged. When nobody else holds it (use_count 1) it is
+        // updated in place. The acquire fence pairs with the release of the last other
+        // holder's reference (a pool thread's, too), so its reads of the tensors happen before
+        // these writes.
         const bool unshared = s.global.use_count() == 1;
         if (unshared) std::atomic_thread_fence(std::memory_order_acquire);
         Params next = unshared ? *s.global : tl::clone(*s.global);
@@ -333,16 +343,15 @@ void Trainer::apply(std::span<sim::UpdateRecord> updates) {
     ++s.version;
     s.evaluate_grid_before(t, true);
     const auto& every = s.spec.eval.every_updates;
-    if (every && s.version % *every == 0 && (s.rows.empty() || s.rows.back().time != t ||
-                                             s.rows.back().server_updates != s.version))
+    if (every && s.version % *every == 0 && !s.evaluations.last_is(t, s.version))
         s.evaluate_at(t);
 }
 
 void Trainer::finish(sim::Time end) {
     Impl& s = *impl_;
     s.evaluate_grid_before(end, true);
-    if (s.rows.empty() || s.rows.back().time != end || s.rows.back().server_updates != s.version)
-        s.evaluate_at(end);
+    if (!s.evaluations.last_is(end, s.version)) s.evaluate_at(end);
+    s.evaluations.collect(true);
 }
 
 void Trainer::Impl::evaluate_grid_before(sim::Time t, bool inclusive) {
@@ -353,20 +362,14 @@ void Trainer::Impl::evaluate_grid_before(sim::Time t, bool inclusive) {
 }
 
 void Trainer::Impl::evaluate_at(sim::Time time) {
-    const EvalResult e = evaluator.evaluate(*global, version);
     MetricsRow row;
     row.time = time;
     row.server_updates = version;
     row.inner_steps = applied_steps;
     row.examples = applied_examples;
     row.tokens = applied_examples * data.tokens_per_example();
-    row.loss = e.loss;
-    row.perplexity = e.perplexity;
-    row.bits_per_byte = e.bits_per_byte;
-    row.accuracy = e.accuracy;
-    row.host_seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    rows.push_back(row);
+    // Shares the snapshot: while the queue holds it, apply() copies instead of updating in place.
+    evaluations.add(row, global, version);
 }
 
 }  // namespace hetsim::engine

@@ -5,7 +5,8 @@
 // when its result is needed; with more, it is queued on a RoundPool at round_started and waited
 // for when its result is needed, with the same bytes either way. The server applies (weighted,
 // aggregated) pseudo-gradients with the outer optimizer in exactly the order the schedule
-// dictates, and the global model is evaluated on a grid of virtual time and/or server updates.
+// dictates, and the global model is evaluated on a grid of virtual time and/or server updates
+// (with a RoundPool, as tasks on it, collected in order: EvaluationQueue).
 
 #include "analysis/metrics.hpp"
 #include "engine/round_pool.hpp"

@@ -1,7 +1,7 @@
 #include "engine/training_run.hpp"
 
-#include "engine/pretrain.hpp"
 #include "engine/memory_estimate.hpp"
+#include "engine/pretrain.hpp"
 #include "engine/step_time_resolver.hpp"
 #include "engine/trainer.hpp"
 #include "models/dataset.hpp"
@@ -40,8 +40,11 @@ TrainingRun run_training(scenarios::Scenario& scenario, const sim::RecordOptions
     // Refuse a world whose per-worker copies cannot fit before allocating them (host memory;
     // a CUDA device's memory is not checked).
     const bool on_cpu = training.model.device == "cpu" || !torch::cuda::is_available();
-    check_memory(estimate_memory(training, parameters, workers),
-                 on_cpu ? physical_memory_bytes() : 0.0);
+    const MemoryEstimate memory = estimate_memory(
+        training, parameters, workers,
+        {scenario.world.algorithm.kind, scenario.world.algorithm.buffer,
+         round_threads_for(training.threads, workers)});
+    check_memory(memory, on_cpu ? physical_memory_bytes() : 0.0);
     const nlohmann::json step_time = resolve_step_times(scenario, *model, *data);
 
     Trainer trainer(scenario, *model, *data);
@@ -67,6 +70,7 @@ TrainingRun run_training(scenarios::Scenario& scenario, const sim::RecordOptions
         {"shards", data->num_shards()},
         {"torch_threads", at::get_num_threads()},
         {"round_threads", trainer.round_threads()},
+        {"memory", memory_json(memory)},
         {"step_time", step_time},
     };
     if (pretrained) run.info["pretrain"] = pretrained->to_json();

@@ -5,11 +5,13 @@
 // on Brown with 8 workers. Timed: run_schedule with the Trainer (the rounds, the server steps,
 // the simulator); untimed: building the model, the replicas and the Trainer, and the final
 // evaluation. The summary prints steps/s and the ratio to one thread; the final loss of every
-// thread count must be the same (concurrency never changes an answer). It then prints the
-// share of the FLOP floor (issue 7): the model's FLOPs of all inner steps / host time /
-// (this machine's GEMM rate on one Torch thread x cores), with the GEMM rate measured here by
-// at::mm on 1024^3 squares ("gemm/1024") and on the MLP's own shapes ("gemm/mlp").
-// docs/performance.md.
+// thread count must be the same (concurrency never changes an answer). The eval-heavy case
+// (nano GPT, the global model evaluated after every server update) measures evaluations
+// overlapping training (EvaluationQueue): its timed part includes the final evaluation and the
+// wait for every queued one (Trainer::finish). It then prints the share of the FLOP floor
+// (issue 7): the model's FLOPs of all inner steps / host time / (this machine's GEMM rate on
+// one Torch thread x cores), with the GEMM rate measured here by at::mm on 1024^3 squares
+// ("gemm/1024") and on the MLP's own shapes ("gemm/mlp"). docs/performance.md.
 
 #include "engine/trainer.hpp"
 #include "models/dataset.hpp"
@@ -49,6 +51,7 @@ struct Case {
     int inner_steps;  // H
     int rounds;       // server updates = rounds x workers (async: one update per round)
     const std::vector<double>* speeds = &kDemoSpeeds;
+    int eval_every = 1'000'000'000;  // server updates between evaluations (eval.every_updates)
 };
 
 const char* const kMlpToml = R"([model]
@@ -75,6 +78,16 @@ tokenizer = "byte"
 batch_size = 16
 validation_examples = 256)",
      8, 10, 6},
+    {"gpt-nano-k8-eval", R"([model]
+kind = "gpt"
+preset = "nano"
+context = 64
+[data]
+source = "brown"
+tokenizer = "byte"
+batch_size = 16
+validation_examples = 256)",
+     8, 10, 6, &kDemoSpeeds, 1},
 };
 
 // Async, Delayed Nesterov (buffer K) as in tools/run-demo; worker speeds from the case.
@@ -105,13 +118,13 @@ lr = 0.7
 momentum = 0.9
 delayed_nesterov = {{ buffer = {} }}
 [eval]
-every_updates = 1000000000
+every_updates = {}
 [run]
 server_updates = {}
 threads = {}
 )",
                        c.model_data_toml, c.workers, fmt::join(multipliers, ", "),
-                       c.inner_steps, c.workers, c.rounds * c.workers, threads);
+                       c.inner_steps, c.workers, c.eval_every, c.rounds * c.workers, threads);
 }
 
 struct Sample {
@@ -119,6 +132,7 @@ struct Sample {
     double steps = 0;  // inner steps computed (applied: no round is lost here)
     double flops = 0;  // the model's FLOPs of those steps (Model::flops_per_example x batch)
     double final_loss = 0;
+    std::vector<double> losses;  // every evaluation's loss, in order
     int round_threads = 0;
 };
 
@@ -144,13 +158,16 @@ void bm_run(benchmark::State& state, const Case& c, int threads) {
         state.ResumeTiming();
         const auto t0 = Clock::now();
         const sim::RunResult r = sim::run_schedule(s.world, &trainer);
+        const bool eval_heavy = c.eval_every == 1;
+        if (eval_heavy) trainer.finish(r.end_time);  // waits for the queued evaluations
         Sample x;
         x.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
         state.PauseTiming();
         x.steps = static_cast<double>(r.inner_steps);
         x.flops = x.steps * s.training.data.batch_size * model->flops_per_example();
-        trainer.finish(r.end_time);
+        if (!eval_heavy) trainer.finish(r.end_time);
         x.final_loss = trainer.metrics().back().loss;
+        for (const auto& row : trainer.metrics()) x.losses.push_back(row.loss);
         x.round_threads = trainer.round_threads();
         samples()[key(c, threads)].push_back(x);
         state.counters["steps/s"] = x.steps / x.seconds;
@@ -260,21 +277,23 @@ void print_floor() {
 void print_summary() {
     fmt::print("\nworker-steps per second (median over repetitions), ratio to threads = 1; "
                "{} cores\n", std::thread::hardware_concurrency());
-    fmt::print("  {:<12} {:>8} {:>8} {:>9} {:>8} {:>7} {:>12}\n", "case", "threads", "used",
-               "steps", "steps/s", "ratio", "final loss");
+    fmt::print("  {:<16} {:>8} {:>8} {:>9} {:>6} {:>8} {:>7} {:>12}\n", "case", "threads",
+               "used", "steps", "evals", "steps/s", "ratio", "final loss");
     for (const Case& c : kCases) {
-        double base = 0, base_loss = 0;
+        double base = 0;
+        std::vector<double> base_losses;
         for (int t : thread_counts()) {
             const auto& xs = samples()[key(c, t)];
             if (xs.empty()) continue;
             std::vector<double> rates;
             for (const Sample& x : xs) rates.push_back(x.steps / x.seconds);
             const double rate = median(rates);
-            if (t == 1) base = rate, base_loss = xs.front().final_loss;
+            if (t == 1) base = rate, base_losses = xs.front().losses;
             // Exact comparison on purpose: any thread count must give the same bytes.
-            const bool same = t == 1 || xs.front().final_loss == base_loss;
-            fmt::print("  {:<12} {:>8} {:>8} {:>9.0f} {:>8.1f} {:>7} {:>12.6g}{}\n", c.name, t,
-                       xs.front().round_threads, xs.front().steps, rate,
+            const bool same = t == 1 || xs.front().losses == base_losses;
+            fmt::print("  {:<16} {:>8} {:>8} {:>9.0f} {:>6} {:>8.1f} {:>7} {:>12.6g}{}\n", c.name,
+                       t, xs.front().round_threads, xs.front().steps, xs.front().losses.size(),
+                       rate,
                        base > 0 ? fmt::format("{:.2f}", rate / base) : "-", xs.front().final_loss,
                        same ? "" : "  DIFFERS from threads = 1");
         }

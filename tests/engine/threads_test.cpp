@@ -5,15 +5,20 @@
 // one: optimizer state carried across rounds (AdamW), rounds lost before their result was
 // needed (failures: their task may have run, but must leave no trace) and after (dropped
 // updates: their state was committed), staleness weights, buffers, DyLU and QSR round lengths.
+// Evaluations of the global model run on the pool too (EvaluationQueue): the eval-heavy cases
+// evaluate after every server update and on a time grid.
 
 #include "tests/torch_test.hpp"
 
 #include "analysis/metrics.hpp"
 #include "analysis/run_files.hpp"
 #include "engine/optim/inner_optimizer.hpp"
+#include "engine/trainer.hpp"
+#include "models/dataset.hpp"
 #include "engine/training_run.hpp"
 #include "scenarios/scenario_loader.hpp"
 #include "sim/error.hpp"
+#include "sim/schedule.hpp"
 
 #include <fmt/format.h>
 
@@ -76,7 +81,8 @@ weight_decay = 0.01)";
 // default (its moments and step count carry across rounds, so a wrongly kept lost round shows).
 // `failures` goes under [workers] (e.g. scripted failures).
 std::string mlp_world(const std::string& algorithm, const std::string& failures = "",
-                      const std::string& inner = kAdamW) {
+                      const std::string& inner = kAdamW,
+                      const std::string& eval = "every_updates = 5") {
     return fmt::format(R"(seed = 3
 [model]
 kind = "mlp"
@@ -104,11 +110,11 @@ optimizer = "nesterov"
 lr = 0.7
 momentum = 0.9
 [eval]
-every_updates = 5
+{}
 [run]
 server_updates = 24
 )",
-                       failures, algorithm, inner);
+                       failures, algorithm, inner, eval);
 }
 
 }  // namespace
@@ -269,6 +275,100 @@ every_updates = 3
 server_updates = 9
 )",
                      4);
+}
+
+TEST_CASE("evaluations after every update and on a time grid give the same bytes") {
+    // Evaluations queued on the pool between rounds, several rows sharing one model version
+    // (the time grid falls between updates), collected in order.
+    const std::string eval = "every_updates = 1\nevery = \"700ms\"";
+    SUBCASE("async") {
+        const Outputs one =
+            check_same_bytes(mlp_world("kind = \"async\"\ninner_steps = 4", "", kAdamW, eval), 5);
+        CHECK(std::count(one.metrics.begin(), one.metrics.end(), '\n') > 40);
+    }
+    SUBCASE("sync") {
+        check_same_bytes(mlp_world("kind = \"sync\"\ninner_steps = 4", "", kAdamW, eval), 5);
+    }
+    SUBCASE("fedbuff with a failure") {
+        const std::string failure = R"(
+[[workers.failures.scripted]]
+worker = 2
+at = "4s"
+downtime = "3s"
+)";
+        check_same_bytes(
+            mlp_world("kind = \"fedbuff\"\ninner_steps = 4\nbuffer = 2", failure, kAdamW, eval),
+            5);
+    }
+}
+
+namespace {
+
+// A model that refuses to compute with a parameter above 1e3 (in loss and in evaluate), to
+// make an evaluation fail: its error must surface as when evaluations ran inline, also when a
+// round that pulled the same model fails too.
+class Guarded final : public models::Model {
+public:
+    explicit Guarded(std::unique_ptr<models::Model> inner) : inner_(std::move(inner)) {}
+    std::vector<at::Tensor> parameters() override { return inner_->parameters(); }
+    at::Tensor loss(const models::Batch& b) override {
+        check("loss");
+        return inner_->loss(b);
+    }
+    models::EvalSums evaluate(const models::Batch& b) override {
+        check("evaluate");
+        return inner_->evaluate(b);
+    }
+    double flops_per_example() const override { return inner_->flops_per_example(); }
+    std::string describe() const override { return inner_->describe(); }
+
+private:
+    void check(const char* what) {
+        const double largest = inner_->parameters()[0].abs().max().item<double>();
+        if (largest > 1e3) throw Error(fmt::format("{}: a parameter of {:g}", what, largest));
+    }
+    std::unique_ptr<models::Model> inner_;
+};
+
+// Runs `toml` with Guarded models (the run's and the round threads' replicas): the error's
+// message, or "no error".
+std::string guarded_run(const std::string& toml, int threads) {
+    scenarios::LoadOptions options;
+    options.overrides = {fmt::format("run.threads={}", threads)};
+    scenarios::Scenario s = scenarios::parse_scenario(toml, "threads.toml", options);
+    at::set_num_threads(1);
+    const auto data = models::make_dataset(s.training.data, 5, s.world.seed,
+                                           models::default_data_dir(), s.training.model.context);
+    const auto make = [&]() -> std::unique_ptr<models::Model> {
+        return std::make_unique<Guarded>(models::make_model(s.training.model, data->shape(), 1));
+    };
+    const auto model = make();
+    s.world.model_bytes = model->parameter_count() * 4;
+    try {
+        engine::Trainer trainer(s, *model, *data, make);
+        const sim::RunResult r = sim::run_schedule(s.world, &trainer);
+        trainer.finish(r.end_time);
+        return "no error";
+    } catch (const Error& e) {
+        return e.what();
+    }
+}
+
+}  // namespace
+
+TEST_CASE("an evaluation's error surfaces as when evaluations ran inline") {
+    // Outer SGD at lr 1e6 throws the global model far out at the first update: its evaluation
+    // fails, and so do the rounds that pulled it.
+    std::string toml =
+        mlp_world("kind = \"async\"\ninner_steps = 2", "", kAdamW, "every_updates = 1");
+    const std::string outer = "[outer]\noptimizer = \"nesterov\"\nlr = 0.7\nmomentum = 0.9";
+    toml.replace(toml.find(outer), outer.size(),
+                 "[outer]\noptimizer = \"sgd\"\nlr = 1e6\nmomentum = 0");
+    const std::string one = guarded_run(toml, 1);
+    const std::string four = guarded_run(toml, 4);
+    CAPTURE(one);
+    CHECK(one.starts_with("evaluate: a parameter of "));
+    CHECK(one == four);
 }
 
 TEST_CASE("a cloned inner optimizer continues exactly like the original and shares no state") {
