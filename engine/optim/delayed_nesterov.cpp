@@ -29,11 +29,7 @@ void DelayedNesterov::update(std::vector<at::Tensor>& theta, const std::vector<a
     }
     const auto n = static_cast<double>(buffer_size_);
     // One kernel per operation when all lists are packed (the Trainer's always are).
-    auto f = tensor_list::flat_views({&theta, &g, &m_, &d_});
-    auto& t = f[0];
-    auto& gs = f[1];
-    auto& m = f[2];
-    auto& d = f[3];
+    auto [t, gs, m, d] = tensor_list::flat_views<4>({&theta, &g, &m_, &d_});
     at::_foreach_add_(d, gs);
     const bool flush = steps() % buffer_size_ == 0;
     double momentum_weight = activation_;  // c

@@ -21,11 +21,7 @@ void OuterAdam::update(std::vector<at::Tensor>& theta, const std::vector<at::Ten
     const double bias_correction1 = 1.0 - std::pow(beta1_, t);
     const double bias_correction2 = 1.0 - std::pow(beta2_, t);
     // One kernel per operation when all lists are packed (the Trainer's always are).
-    auto f = tensor_list::flat_views({&theta, &g, &exp_avg_, &exp_avg_sq_});
-    auto& th = f[0];
-    auto& gs = f[1];
-    auto& m = f[2];
-    auto& v = f[3];
+    auto [th, gs, m, v] = tensor_list::flat_views<4>({&theta, &g, &exp_avg_, &exp_avg_sq_});
     at::_foreach_mul_(m, beta1_);
     at::_foreach_add_(m, gs, 1.0 - beta1_);
     at::_foreach_mul_(v, beta2_);

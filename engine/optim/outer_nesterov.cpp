@@ -11,10 +11,7 @@ OuterNesterov::OuterNesterov(double lr, double beta) : lr_(lr), beta_(beta) {}
 void OuterNesterov::update(std::vector<at::Tensor>& theta, const std::vector<at::Tensor>& g) {
     if (m_.empty()) m_ = tensor_list::zeros_like(theta);
     // One kernel per operation when theta, g and m are packed (the Trainer's always are).
-    auto f = tensor_list::flat_views({&theta, &g, &m_});
-    auto& t = f[0];
-    auto& gs = f[1];
-    auto& m = f[2];
+    auto [t, gs, m] = tensor_list::flat_views<3>({&theta, &g, &m_});
     at::_foreach_mul_(m, beta_);
     at::_foreach_add_(m, gs);
     auto direction = at::_foreach_add(gs, m, beta_);  // g + beta m

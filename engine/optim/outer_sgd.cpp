@@ -16,9 +16,9 @@ void OuterSgd::update(std::vector<at::Tensor>& theta, const std::vector<at::Tens
     if (m_.empty()) {
         m_ = tensor_list::clone(g);
     } else {
-        auto f = tensor_list::flat_views({&m_, &g});
-        at::_foreach_mul_(f[0], momentum_);
-        at::_foreach_add_(f[0], f[1]);
+        auto [m, gs] = tensor_list::flat_views<2>({&m_, &g});
+        at::_foreach_mul_(m, momentum_);
+        at::_foreach_add_(m, gs);
     }
     tensor_list::axpy_(theta, -lr_, m_);
 }

@@ -64,19 +64,16 @@ at::Tensor flat_view(const std::vector<at::Tensor>& xs) {
     return first.detach().as_strided({end - first.storage_offset()}, {1}, first.storage_offset());
 }
 
-std::vector<std::vector<at::Tensor>>
-flat_views(std::initializer_list<const std::vector<at::Tensor>*> lists) {
-    std::vector<std::vector<at::Tensor>> out;
-    out.reserve(lists.size());
-    for (const auto* xs : lists) {
-        at::Tensor flat = flat_view(*xs);
-        if (!flat.defined()) break;
-        out.push_back({std::move(flat)});
+void detail::flat_views(const std::vector<at::Tensor>* const* lists, std::vector<at::Tensor>* out,
+                        std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i) {
+        at::Tensor flat = flat_view(*lists[i]);
+        if (!flat.defined()) {
+            for (std::size_t j = 0; j < n; ++j) out[j] = *lists[j];
+            return;
+        }
+        out[i] = {std::move(flat)};
     }
-    if (out.size() == lists.size()) return out;
-    out.clear();
-    for (const auto* xs : lists) out.push_back(*xs);
-    return out;
 }
 
 std::vector<at::Tensor> clone(const std::vector<at::Tensor>& xs) {
@@ -111,30 +108,30 @@ std::vector<at::Tensor> sub(const std::vector<at::Tensor>& a, const std::vector<
 void copy_(std::vector<at::Tensor>& dst, const std::vector<at::Tensor>& src) {
     check_same_length(dst, src);
     torch::NoGradGuard no_grad;
-    auto f = flat_views({&dst, &src});
-    for (std::size_t i = 0; i < f[0].size(); ++i) f[0][i].copy_(f[1][i]);
+    auto [d, s] = flat_views<2>({&dst, &src});
+    for (std::size_t i = 0; i < d.size(); ++i) d[i].copy_(s[i]);
 }
 
 void axpy_(std::vector<at::Tensor>& y, double alpha, const std::vector<at::Tensor>& x) {
     check_same_length(y, x);
     torch::NoGradGuard no_grad;
     if (y.empty()) return;
-    auto f = flat_views({&y, &x});
-    at::_foreach_add_(f[0], f[1], alpha);
+    auto [ys, xs] = flat_views<2>({&y, &x});
+    at::_foreach_add_(ys, xs, alpha);
 }
 
 void scale_(std::vector<at::Tensor>& xs, double factor) {
     torch::NoGradGuard no_grad;
     if (xs.empty()) return;
-    auto f = flat_views({&xs});
-    at::_foreach_mul_(f[0], factor);
+    auto [flat] = flat_views<1>({&xs});
+    at::_foreach_mul_(flat, factor);
 }
 
 void fill_zero_(std::vector<at::Tensor>& xs) {
     torch::NoGradGuard no_grad;
     if (xs.empty()) return;
-    auto f = flat_views({&xs});
-    at::_foreach_zero_(f[0]);
+    auto [flat] = flat_views<1>({&xs});
+    at::_foreach_zero_(flat);
 }
 
 double global_norm(const std::vector<at::Tensor>& xs) {

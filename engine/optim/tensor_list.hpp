@@ -10,8 +10,9 @@
 
 #include <ATen/core/Tensor.h>
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
-#include <initializer_list>
 #include <vector>
 
 namespace hetsim::engine::tensor_list {
@@ -20,10 +21,22 @@ namespace hetsim::engine::tensor_list {
 /// (contiguous, one dtype); undefined otherwise (and for an empty list).
 at::Tensor flat_view(const std::vector<at::Tensor>& xs);
 
+namespace detail {
+/// flat_views' work on `n` lists, written to out[0..n).
+void flat_views(const std::vector<at::Tensor>* const* lists, std::vector<at::Tensor>* out,
+                std::size_t n);
+}  // namespace detail
+
 /// Each list replaced by a one-tensor list holding its flat_view when every list has one, else
 /// the lists unchanged: the arguments of _foreach_ calls that then run one kernel per list.
-std::vector<std::vector<at::Tensor>>
-flat_views(std::initializer_list<const std::vector<at::Tensor>*> lists);
+///   auto [t, gs] = tensor_list::flat_views<2>({&theta, &g});
+template <std::size_t N>
+std::array<std::vector<at::Tensor>, N>
+flat_views(const std::array<const std::vector<at::Tensor>*, N>& lists) {
+    std::array<std::vector<at::Tensor>, N> out;
+    detail::flat_views(lists.data(), out.data(), N);
+    return out;
+}
 
 /// Deep copies (new storage), detached from any autograd graph; packed (one buffer) when the
 /// tensors share a dtype and device.
