@@ -1,10 +1,11 @@
 #pragma once
 // The global model's evaluations in grid order (issue 7: "evaluation can overlap training the
 // same way" as concurrent rounds). An evaluation's input is fixed when it is asked for: a
-// snapshot of the global parameters, shared copy-on-write (the trainer replaces the global
-// model at every server step, never modifies it). Without a RoundPool it runs at once, on the
-// calling thread; with one, it is queued as a task on a round thread's replica and collected
-// later, in the order asked, so that the rows, and metrics.csv, are the same bytes either way.
+// snapshot of the global parameters, shared copy-on-write (the trainer modifies the global
+// model in place only while nothing else holds it, so a pending evaluation's snapshot is never
+// written to). Without a RoundPool it runs at once, on the calling thread; with one, it is
+// queued as a task on a round thread's replica and collected later, in the order asked, so
+// that the rows, and metrics.csv, are the same bytes either way.
 
 #include "analysis/metrics.hpp"
 #include "engine/evaluator.hpp"

@@ -1,5 +1,6 @@
 #include "engine/evaluator.hpp"
 
+#include "engine/optim/tensor_list.hpp"
 #include "models/dataset.hpp"
 
 #include <torch/torch.h>
@@ -25,7 +26,7 @@ EvalResult Evaluator::evaluate_on(models::Model& model,
                                   const std::vector<at::Tensor>& params) const {
     torch::NoGradGuard no_grad;
     std::vector<at::Tensor> live = model.parameters();
-    for (std::size_t i = 0; i < live.size(); ++i) live[i].copy_(params[i]);
+    tensor_list::copy_(live, params);  // one copy when both are packed
     models::EvalSums sums;
     for (const models::Batch& b : batches_) sums += model.evaluate(b);
     EvalResult r;

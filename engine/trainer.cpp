@@ -15,6 +15,7 @@
 
 #include <torch/torch.h>
 
+#include <atomic>
 #include <cmath>
 #include <map>
 #include <optional>
@@ -255,10 +256,7 @@ Params Trainer::Impl::gradient(const RoundWork& r, models::Model& m, const Param
 Params Trainer::Impl::run_round(const RoundWork& r, models::Model& m,
                                 InnerOptimizer* optimizer) const {
     Params params = m.parameters();
-    {
-        torch::NoGradGuard no_grad;
-        for (std::size_t i = 0; i < params.size(); ++i) params[i].copy_((*r.pulled)[i]);
-    }
+    tl::copy_(params, *r.pulled);  // one copy when both are packed (one buffer each)
     // Data parallel: the round's result is its gradient; the server averages them and takes
     // one optimizer step (apply).
     if (kind == sim::ScheduleKind::ddp) return gradient(r, m, params, 0);
@@ -313,8 +311,13 @@ void Trainer::apply(std::span<sim::UpdateRecord> updates) {
         u.weight = update_weight(s.spec.aggregation, s.kind, u.staleness);
         u.norm = tl::global_norm(delta);
         if (u.weight != 0.0) {
-            if (!any) g = tl::zeros_like(delta);
-            tl::axpy_(g, u.weight / static_cast<double>(updates.size()), delta);
+            const double scale = u.weight / static_cast<double>(updates.size());
+            if (updates.size() == 1 && scale == 1.0) {
+                g = delta;  // one update at full weight (async): 0 + 1 x delta is delta
+            } else {
+                if (!any) g = tl::zeros_like(delta);
+                tl::axpy_(g, scale, delta);
+            }
             any = true;
         }
         s.applied_steps += u.inner_steps;
@@ -323,7 +326,14 @@ void Trainer::apply(std::span<sim::UpdateRecord> updates) {
     // A server step whose every update was dropped leaves the model (and the outer optimizer's
     // momentum) untouched; the schedule still counts the version.
     if (any) {
-        Params next = tl::clone(*s.global);
+        // Copy on write: a worker computing from the current version, or a queued evaluation
+        // (EvaluationQueue), keeps it unchanged. When nobody else holds it (use_count 1) it is
+        // updated in place. The acquire fence pairs with the release of the last other
+        // holder's reference (a pool thread's, too), so its reads of the tensors happen before
+        // these writes.
+        const bool unshared = s.global.use_count() == 1;
+        if (unshared) std::atomic_thread_fence(std::memory_order_acquire);
+        Params next = unshared ? *s.global : tl::clone(*s.global);
         if (s.kind == sim::ScheduleKind::ddp)
             s.ddp_optimizer->step(next, g, lr_at(s.spec.inner.schedule, s.spec.inner.lr, s.version));
         else
@@ -358,7 +368,8 @@ void Trainer::Impl::evaluate_at(sim::Time time) {
     row.inner_steps = applied_steps;
     row.examples = applied_examples;
     row.tokens = applied_examples * data.tokens_per_example();
-    evaluations.add(row, global, version);  // shares the snapshot: `global` is never modified
+    // Shares the snapshot: while the queue holds it, apply() copies instead of updating in place.
+    evaluations.add(row, global, version);
 }
 
 }  // namespace hetsim::engine

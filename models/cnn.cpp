@@ -31,6 +31,7 @@ public:
         fc1_b_ = uniform({kHidden}, kFlat);
         fc2_w_ = uniform({classes, kHidden}, kHidden);
         fc2_b_ = uniform({classes}, kHidden);
+        params_.pack();
     }
 
     std::vector<at::Tensor> parameters() override { return params_.tensors(); }

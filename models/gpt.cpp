@@ -31,6 +31,7 @@ Gpt::Gpt(const GptConfig& config, const Placement& placement, std::uint64_t seed
     final_ln_weight_ = params_.constant({config_.d_model}, 1.0);
     final_ln_bias_ = params_.constant({config_.d_model}, 0.0);
     head_weight_ = params_.normal({config_.vocab, config_.d_model}, kInitStd);
+    params_.pack();
 }
 
 Gpt::Block Gpt::make_block() {

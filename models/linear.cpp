@@ -14,6 +14,7 @@ public:
     Linear(std::int64_t input_dim, const Placement& placement, std::uint64_t seed)
         : input_dim_(input_dim), params_(placement, seed) {
         weight_ = params_.uniform({input_dim}, 1.0 / std::sqrt(static_cast<double>(input_dim)));
+        params_.pack();
     }
 
     std::vector<at::Tensor> parameters() override { return params_.tensors(); }

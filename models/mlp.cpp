@@ -22,6 +22,7 @@ public:
             weights_.push_back(params_.uniform({widths_[i + 1], widths_[i]}, bound));
             biases_.push_back(params_.uniform({widths_[i + 1]}, bound));
         }
+        params_.pack();
     }
 
     std::vector<at::Tensor> parameters() override { return params_.tensors(); }

@@ -36,6 +36,24 @@ std::int64_t ParameterSet::count() const {
     return n;
 }
 
+void ParameterSet::pack() {
+    if (tensors_.empty()) return;
+    // One buffer, each parameter a view of it: whole-model operations (pull copies,
+    // pseudo-gradients, norms, outer steps; engine/optim/tensor_list) become one ATen call
+    // instead of one per parameter. set_data swaps a parameter's storage in place: it stays
+    // the same leaf tensor (requires_grad, same autograd identity), so handles the model
+    // already holds see the buffer too.
+    const at::NoGradGuard no_grad;
+    at::Tensor flat = at::empty({count()}, tensors_.front().options().requires_grad(false));
+    std::int64_t offset = 0;
+    for (at::Tensor& p : tensors_) {
+        at::Tensor view = flat.narrow(0, offset, p.numel()).view(p.sizes());
+        view.copy_(p);
+        p.set_data(view);
+        offset += p.numel();
+    }
+}
+
 at::Tensor ParameterSet::add(at::Tensor cpu_value) {
     // detach() makes the moved copy a leaf whatever `to` did; for CPU float32 it is the same
     // storage.

@@ -37,6 +37,11 @@ public:
     /// A new parameter filled with `value` (LayerNorm weights 1, biases 0).
     at::Tensor constant(at::IntArrayRef shape, double value);
 
+    /// Moves all parameters into one buffer, in creation order, each parameter a contiguous
+    /// view of it (the same leaf tensors, values unchanged). Call once, after the last
+    /// parameter was created.
+    void pack();
+
     /// All parameters, in creation order (the same tensors on every call).
     const std::vector<at::Tensor>& tensors() const { return tensors_; }
     const Placement& placement() const { return placement_; }

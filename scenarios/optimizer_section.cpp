@@ -76,9 +76,27 @@ void check_qsr_min_lr(TableReader& schedule_table, const LrScheduleSpec& schedul
     throw ScenarioError(schedule_table.position(), key, expected, "nothing (min_lr defaults to 0)");
 }
 
+// The fused AdamW kernel works on CPU float32 arrays and has no coordinate clipping. Since it
+// changes results, asking for it where it cannot apply is an error, not silently ignored.
+void check_fused(TableReader& inner, const InnerOptimizerSpec& spec, const ModelSpec& model) {
+    if (!spec.fused) return;
+    const toml::node& node = *inner.get("fused");
+    const std::string key = inner.key_path("fused");
+    if (spec.kind != "adamw")
+        fail(node, key,
+             fmt::format(R"(false with optimizer = "{}" (the fused kernel is AdamW's))", spec.kind));
+    if (spec.clip_fraction > 0.0)
+        fail(node, key, "false with clip_fraction > 0 (the fused kernel does not clip coordinates)");
+    if (model.kind != "none" && model.device != "cpu")
+        fail(node, key,
+             fmt::format(R"(false with model.device = "{}" (the fused kernel runs on CPU float32 )"
+                         "parameters only)",
+                         model.device));
+}
+
 }  // namespace
 
-InnerOptimizerSpec read_inner(TableReader inner) {
+InnerOptimizerSpec read_inner(TableReader inner, const ModelSpec& model) {
     InnerOptimizerSpec spec;
     spec.kind = pick(inner, "optimizer", kInner, spec.kind);
     spec.lr = num(inner, "lr", NumberRange::positive(), spec.kind == "sgd" ? 0.1 : spec.lr);
@@ -95,6 +113,8 @@ InnerOptimizerSpec read_inner(TableReader inner) {
     spec.reset_each_round = inner.boolean("reset_each_round").value_or(false);
     spec.clip_norm = num(inner, "clip_norm", NumberRange::at_least(0.0), 0.0);
     spec.clip_fraction = num(inner, "clip_fraction", {0.0, false, 1.0, true}, 0.0);
+    spec.fused = inner.boolean("fused").value_or(false);
+    check_fused(inner, spec, model);
     if (auto d = inner.table("delta_sgd")) read_delta_sgd(*d, spec);
     if (auto s = inner.table("schedule")) spec.schedule = read_schedule(*s);
     inner.finish();

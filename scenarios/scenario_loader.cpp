@@ -93,7 +93,7 @@ Scenario resolve(const toml::table& root, const std::string& source, const LoadO
     world.network = detail::read_network(network, world.workers, workers_extras.group_links);
     if (!algorithm) reader.missing("algorithm", "an [algorithm] table with at least `kind`");
     world.algorithm = detail::read_algorithm(*algorithm, training.qsr);
-    training.inner = detail::read_inner(inner);
+    training.inner = detail::read_inner(inner, training.model);
     training.outer = detail::read_outer(outer);
     training.aggregation = detail::read_aggregation(aggregation);
     if (!run) reader.missing("run", "a [run] table with duration, server_updates or inner_steps");

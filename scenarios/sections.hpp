@@ -124,8 +124,8 @@ sim::AlgorithmSpec read_algorithm(TableReader algorithm, QsrSpec& qsr);
 ModelSpec read_model(TableReader model, std::optional<std::int64_t>& explicit_bytes);
 /// `[data]`, with defaults that depend on the model kind.
 DataSpec read_data(TableReader data, const ModelSpec& model);
-/// `[inner]`, `[outer]`, `[aggregation]`.
-InnerOptimizerSpec read_inner(TableReader inner);
+/// `[inner]` (`fused` is checked against the model's device), `[outer]`, `[aggregation]`.
+InnerOptimizerSpec read_inner(TableReader inner, const ModelSpec& model);
 OuterOptimizerSpec read_outer(TableReader outer);
 AggregationSpec read_aggregation(TableReader aggregation);
 /// `[eval]`; without `every` or `every_updates`, about 20 evaluations over the run.

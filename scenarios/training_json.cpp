@@ -40,29 +40,33 @@ json data_json(const DataSpec& d) {
 
 json inner_json(const InnerOptimizerSpec& i) {
     const LrScheduleSpec& s = i.schedule;
-    return {{"optimizer", i.kind},
-            {"lr", i.lr},
-            {"momentum", i.momentum},
-            {"nesterov", i.nesterov},
-            {"beta1", i.beta1},
-            {"beta2", i.beta2},
-            {"alpha", i.alpha},
-            {"eps", i.eps},
-            {"weight_decay", i.weight_decay},
-            {"delta_sgd",
-             {{"eta0", i.delta_eta0},
-              {"theta0", i.delta_theta0},
-              {"gamma", i.delta_gamma},
-              {"delta", i.delta_delta}}},
-            {"reset_each_round", i.reset_each_round},
-            {"clip_norm", i.clip_norm},
-            {"clip_fraction", i.clip_fraction},
-            {"schedule",
-             {{"kind", s.kind},
-              {"warmup_steps", s.warmup_steps},
-              {"total_steps", s.total_steps},
-              {"min_lr", s.min_lr},
-              {"indexed_by", s.indexed_by}}}};
+    json j = {{"optimizer", i.kind},
+              {"lr", i.lr},
+              {"momentum", i.momentum},
+              {"nesterov", i.nesterov},
+              {"beta1", i.beta1},
+              {"beta2", i.beta2},
+              {"alpha", i.alpha},
+              {"eps", i.eps},
+              {"weight_decay", i.weight_decay},
+              {"delta_sgd",
+               {{"eta0", i.delta_eta0},
+                {"theta0", i.delta_theta0},
+                {"gamma", i.delta_gamma},
+                {"delta", i.delta_delta}}},
+              {"reset_each_round", i.reset_each_round},
+              {"clip_norm", i.clip_norm},
+              {"clip_fraction", i.clip_fraction},
+              {"schedule",
+               {{"kind", s.kind},
+                {"warmup_steps", s.warmup_steps},
+                {"total_steps", s.total_steps},
+                {"min_lr", s.min_lr},
+                {"indexed_by", s.indexed_by}}}};
+    // Only when on: run.json files and pretraining cache keys written before the key existed
+    // stay equal to a scenario without it (a study resumes, a cached model is found).
+    if (i.fused) j["fused"] = true;
+    return j;
 }
 
 }  // namespace

@@ -81,6 +81,9 @@ struct InnerOptimizerSpec {
     bool reset_each_round = false;  ///< reset optimizer state at every round start
     double clip_norm = 0.0;         ///< clip gradients to this global norm; 0 = off
     double clip_fraction = 0.0;     ///< clip the largest-magnitude fraction of update coordinates
+    /// adamw: the one-pass kernel (engine/optim/fused_kernels) instead of ATen's operations;
+    /// off by default because it rounds differently (no FMA), so results change
+    bool fused = false;
     LrScheduleSpec schedule;
 };
 

@@ -28,19 +28,21 @@ void DelayedNesterov::update(std::vector<at::Tensor>& theta, const std::vector<a
         d_ = tensor_list::zeros_like(theta);
     }
     const auto n = static_cast<double>(buffer_size_);
-    at::_foreach_add_(d_, g);
+    // One kernel per operation when all lists are packed (the Trainer's always are).
+    auto [t, gs, m, d] = tensor_list::flat_views<4>({&theta, &g, &m_, &d_});
+    at::_foreach_add_(d, gs);
     const bool flush = steps() % buffer_size_ == 0;
     double momentum_weight = activation_;  // c
     if (flush) {
-        at::_foreach_mul_(m_, beta_);
-        at::_foreach_add_(m_, at::_foreach_div(d_, n));
+        at::_foreach_mul_(m, beta_);
+        at::_foreach_add_(m, at::_foreach_div(d, n));
         momentum_weight = 1.0 - activation_ * n + activation_;  // 1 - cN + c
-        tensor_list::fill_zero_(d_);
+        at::_foreach_zero_(d);
     }
     // theta -= lr (g / N + w beta m), computed as OuterNesterov does for N = 1, c = 0.
-    auto direction = at::_foreach_div(g, n);
-    if (momentum_weight != 0.0) at::_foreach_add_(direction, m_, momentum_weight * beta_);
-    tensor_list::axpy_(theta, -lr_, direction);
+    auto direction = at::_foreach_div(gs, n);
+    if (momentum_weight != 0.0) at::_foreach_add_(direction, m, momentum_weight * beta_);
+    at::_foreach_add_(t, direction, -lr_);
 }
 
 }  // namespace hetsim::engine

@@ -84,6 +84,10 @@ void validate(const scenarios::InnerOptimizerSpec& spec) {
     require(spec.clip_norm >= 0.0, "clip_norm", "a number >= 0 (0 = off)", spec.clip_norm);
     require(spec.clip_fraction >= 0.0 && spec.clip_fraction < 1.0, "clip_fraction",
             "a number in [0, 1) (0 = off)", spec.clip_fraction);
+    if (spec.fused && (spec.kind != "adamw" || spec.clip_fraction > 0.0))
+        throw ConfigError(fmt::format("inner.fused: the fused kernel is AdamW's, without "
+                                      "clip_fraction; found optimizer \"{}\", clip_fraction {}",
+                                      spec.kind, spec.clip_fraction));
     if (spec.nesterov && spec.momentum <= 0.0)
         throw ConfigError("inner.nesterov: Nesterov momentum needs inner.momentum > 0");
     if (spec.kind == "delta-sgd") {
@@ -105,7 +109,7 @@ std::unique_ptr<InnerOptimizer> make_inner_optimizer(const scenarios::InnerOptim
             spec.reset_each_round);
     if (spec.kind == "adamw")
         return std::make_unique<InnerAdamW>(
-            AdamWOptions{spec.beta1, spec.beta2, spec.eps, spec.weight_decay}, clip,
+            AdamWOptions{spec.beta1, spec.beta2, spec.eps, spec.weight_decay, spec.fused}, clip,
             spec.reset_each_round);
     if (spec.kind == "rmsprop")
         return std::make_unique<InnerRmsProp>(

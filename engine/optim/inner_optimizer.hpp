@@ -73,6 +73,10 @@ protected:
     /// Drops the algorithm's state (the base resets the step count).
     virtual void reset_state() = 0;
 
+    /// Whether updates go through coordinate clipping (ClipOptions::fraction > 0); fused
+    /// kernels apply only when they do not.
+    bool clips_coordinates() const { return clip_.fraction > 0.0; }
+
     /// params[i] -= scale * direction[i], after clipping the top fraction of `direction`'s
     /// coordinates when configured (direction may be modified).
     void apply_update(std::vector<at::Tensor>& params, std::vector<at::Tensor>& direction,

@@ -20,14 +20,16 @@ void OuterAdam::update(std::vector<at::Tensor>& theta, const std::vector<at::Ten
     const auto t = static_cast<double>(steps());
     const double bias_correction1 = 1.0 - std::pow(beta1_, t);
     const double bias_correction2 = 1.0 - std::pow(beta2_, t);
-    at::_foreach_mul_(exp_avg_, beta1_);
-    at::_foreach_add_(exp_avg_, g, 1.0 - beta1_);
-    at::_foreach_mul_(exp_avg_sq_, beta2_);
-    at::_foreach_addcmul_(exp_avg_sq_, g, g, 1.0 - beta2_);
-    auto denom = at::_foreach_sqrt(exp_avg_sq_);
+    // One kernel per operation when all lists are packed (the Trainer's always are).
+    auto [th, gs, m, v] = tensor_list::flat_views<4>({&theta, &g, &exp_avg_, &exp_avg_sq_});
+    at::_foreach_mul_(m, beta1_);
+    at::_foreach_add_(m, gs, 1.0 - beta1_);
+    at::_foreach_mul_(v, beta2_);
+    at::_foreach_addcmul_(v, gs, gs, 1.0 - beta2_);
+    auto denom = at::_foreach_sqrt(v);
     at::_foreach_div_(denom, std::sqrt(bias_correction2));
     at::_foreach_add_(denom, eps_);
-    at::_foreach_addcdiv_(theta, exp_avg_, denom, -lr_ / bias_correction1);
+    at::_foreach_addcdiv_(th, m, denom, -lr_ / bias_correction1);
 }
 
 }  // namespace hetsim::engine

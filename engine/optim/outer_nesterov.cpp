@@ -10,10 +10,12 @@ OuterNesterov::OuterNesterov(double lr, double beta) : lr_(lr), beta_(beta) {}
 
 void OuterNesterov::update(std::vector<at::Tensor>& theta, const std::vector<at::Tensor>& g) {
     if (m_.empty()) m_ = tensor_list::zeros_like(theta);
-    at::_foreach_mul_(m_, beta_);
-    at::_foreach_add_(m_, g);
-    auto direction = at::_foreach_add(g, m_, beta_);  // g + beta m
-    tensor_list::axpy_(theta, -lr_, direction);
+    // One kernel per operation when theta, g and m are packed (the Trainer's always are).
+    auto [t, gs, m] = tensor_list::flat_views<3>({&theta, &g, &m_});
+    at::_foreach_mul_(m, beta_);
+    at::_foreach_add_(m, gs);
+    auto direction = at::_foreach_add(gs, m, beta_);  // g + beta m
+    at::_foreach_add_(t, direction, -lr_);
 }
 
 }  // namespace hetsim::engine

@@ -16,8 +16,9 @@ void OuterSgd::update(std::vector<at::Tensor>& theta, const std::vector<at::Tens
     if (m_.empty()) {
         m_ = tensor_list::clone(g);
     } else {
-        at::_foreach_mul_(m_, momentum_);
-        at::_foreach_add_(m_, g);
+        auto [m, gs] = tensor_list::flat_views<2>({&m_, &g});
+        at::_foreach_mul_(m, momentum_);
+        at::_foreach_add_(m, gs);
     }
     tensor_list::axpy_(theta, -lr_, m_);
 }

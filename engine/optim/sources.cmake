@@ -1,6 +1,7 @@
 # Optimizers, schedules and aggregation weights (paths relative to engine/).
 set(HETSIM_OPTIM_SOURCES
     optim/tensor_list.cpp
+    optim/fused_kernels.cpp
     optim/clipping.cpp
     optim/lr_schedule.cpp
     optim/staleness.cpp

@@ -56,6 +56,39 @@ TEST_CASE("tensor-list helpers: clone, sub, axpy, scale, zero and the global nor
     CHECK(z[1].sizes() == b[1].sizes());
 }
 
+TEST_CASE("lists the helpers allocate are packed, and packed lists give the same results") {
+    at::set_num_threads(1);
+    torch::manual_seed(3);
+    const TensorList loose = {torch::randn({3, 4}), torch::randn({5}), torch::randn({2, 2, 2})};
+    const TensorList other = {torch::randn({3, 4}), torch::randn({5}), torch::randn({2, 2, 2})};
+    const TensorList packed = tl::clone(loose), packed_other = tl::clone(other);
+    CHECK_FALSE(tl::flat_view(loose).defined());
+    REQUIRE(tl::flat_view(packed).defined());
+    CHECK(tl::flat_view(packed).numel() == tl::numel(loose));
+    CHECK(tl::flat_view(tl::zeros_like(loose)).defined());
+    CHECK(tl::flat_view(tl::sub(loose, other)).defined());
+    CHECK(tl::flat_view(tl::sub(packed, packed_other)).defined());
+    // Out of order or with a gap: not one flat run.
+    CHECK_FALSE(tl::flat_view({packed[1], packed[0]}).defined());
+    CHECK_FALSE(tl::flat_view({packed[0], packed[2]}).defined());
+
+    // The same bits packed or not: elementwise ops do not depend on where a tensor starts, and
+    // the norm stays per tensor.
+    CHECK(tl::global_norm(packed) == tl::global_norm(loose));
+    const auto d_loose = tl::sub(loose, other), d_packed = tl::sub(packed, packed_other);
+    TensorList y_loose = tl::clone(loose), y_packed = tl::clone(packed);
+    tl::axpy_(y_loose, 0.3, other);
+    tl::axpy_(y_packed, 0.3, packed_other);
+    tl::scale_(y_loose, 0.7);
+    tl::scale_(y_packed, 0.7);
+    for (std::size_t i = 0; i < loose.size(); ++i) {
+        CHECK(torch::equal(d_loose[i], d_packed[i]));
+        CHECK(torch::equal(y_loose[i], y_packed[i]));
+    }
+    tl::copy_(y_packed, other);
+    for (std::size_t i = 0; i < loose.size(); ++i) CHECK(torch::equal(y_packed[i], other[i]));
+}
+
 TEST_CASE("global-norm clipping gives the target norm and returns the original norm") {
     at::set_num_threads(1);
     TensorList g = {torch::tensor({3.0f, 4.0f}), torch::tensor({12.0f})};  // norm 13

@@ -172,6 +172,30 @@ TEST_CASE("parameters() returns the same leaf tensors in the same order on every
     }
 }
 
+TEST_CASE("a model's parameters are views of one buffer, back to back in parameters() order") {
+    for (const std::string kind : {"gpt", "mlp", "cnn", "linear"}) {
+        CAPTURE(kind);
+        const auto model =
+            make_model(spec_of(kind, kind == "gpt" ? "nano" : ""), shape_for(kind), 3);
+        const auto params = model->parameters();
+        std::int64_t offset = params.front().storage_offset();
+        for (const auto& p : params) {
+            CHECK(p.storage().is_alias_of(params.front().storage()));
+            CHECK(p.storage_offset() == offset);
+            CHECK(p.is_contiguous());
+            CHECK(p.is_leaf());
+            CHECK(p.requires_grad());
+            offset += p.numel();
+        }
+        // Gradients still reach every view.
+        at::Tensor sum = at::zeros({});
+        for (const auto& p : params) sum = sum + p.square().sum();
+        const auto grads = torch::autograd::grad({sum}, params);
+        for (std::size_t i = 0; i < params.size(); ++i)
+            CHECK(at::allclose(grads[i], 2 * params[i].detach()));
+    }
+}
+
 TEST_CASE("heads that do not divide d_model are refused naming model.heads") {
     ModelSpec s = spec_of("gpt");
     s.d_model = 64;

@@ -109,6 +109,17 @@ const std::map<std::string, std::string> kExpected = {
     {"eval_every_without_unit.toml",
      R"x(eval_every_without_unit.toml:3:9: eval.every: expected a duration with a unit like )x"
      R"x("50ms", found integer 10)x"},
+    {"fused_not_boolean.toml",
+     R"x(fused_not_boolean.toml:3:9: inner.fused: expected true or false, found integer 1)x"},
+    {"fused_on_cuda.toml",
+     R"x(fused_on_cuda.toml:7:9: inner.fused: expected false with model.device = "cuda" (the )x"
+     R"x(fused kernel runs on CPU float32 parameters only), found boolean true)x"},
+    {"fused_with_clip_fraction.toml",
+     R"x(fused_with_clip_fraction.toml:4:9: inner.fused: expected false with clip_fraction > 0 )x"
+     R"x((the fused kernel does not clip coordinates), found boolean true)x"},
+    {"fused_with_sgd.toml",
+     R"x(fused_with_sgd.toml:4:9: inner.fused: expected false with optimizer = "sgd" (the fused )x"
+     R"x(kernel is AdamW's), found boolean true)x"},
     {"genre_partition_on_mnist.toml",
      R"x(genre_partition_on_mnist.toml:7:13: data.partition: expected "iid" or "dirichlet" )x"
      R"x((genres exist in the Brown corpus only), found string "genre")x"},

@@ -211,6 +211,16 @@ delta = 0.05
     CHECK(t.inner.delta_delta == 0.05);
 }
 
+TEST_CASE("inner.fused is off by default, read back, and in run.json only when on") {
+    const TrainingSpec off = training("");
+    CHECK_FALSE(off.inner.fused);
+    // Absent when off, so that run.json files from before the key still match (resume).
+    CHECK_FALSE(hetsim::scenarios::to_json(off)["inner"].contains("fused"));
+    const TrainingSpec on = training("[model]\nkind = \"mlp\"\n[inner]\nfused = true\n");
+    CHECK(on.inner.fused);
+    CHECK(hetsim::scenarios::to_json(on)["inner"]["fused"] == true);
+}
+
 TEST_CASE("explicit outer optimizer, aggregation and eval values are read back") {
     const TrainingSpec t = training(R"([outer]
 optimizer = "delayed-nesterov"
