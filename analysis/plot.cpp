@@ -108,7 +108,8 @@ void metric_figure(Writer& w, Metric metric, Axis axis) {
     const std::string what = metric == Metric::perplexity ? "perplexity" : "accuracy";
     const Panels panels = panels_of(w.study);
     const std::size_t n_panels = panels.titles.size();
-    const auto columns = static_cast<std::size_t>(std::ceil(std::sqrt(static_cast<double>(n_panels))));
+    const auto columns =
+        static_cast<std::size_t>(std::ceil(std::sqrt(static_cast<double>(n_panels))));
     const std::size_t rows = (n_panels + columns - 1) / columns;
     Figure& f = n_panels == 1
                     ? w.add(fmt::format("{}_{}", what, kAxisName[a]),
@@ -169,7 +170,8 @@ void metric_figure(Writer& w, Metric metric, Axis axis) {
         keys[panels.panel_of[i]].push_back(key);
         ++block;
     }
-    for (const std::vector<std::string>& k : keys) f.series.insert(f.series.end(), k.begin(), k.end());
+    for (const std::vector<std::string>& k : keys)
+        f.series.insert(f.series.end(), k.begin(), k.end());
     if (f.series.empty()) {
         w.set.figures.pop_back();
         return;
