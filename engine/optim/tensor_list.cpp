@@ -86,12 +86,9 @@ std::vector<at::Tensor> clone(const std::vector<at::Tensor>& xs) {
 
 std::vector<at::Tensor> zeros_like(const std::vector<at::Tensor>& xs) {
     torch::NoGradGuard no_grad;
-    if (!uniform(xs)) {
-        std::vector<at::Tensor> out;
-        for (const auto& x : xs) out.push_back(at::zeros(x.sizes(), x.options()));
-        return out;
-    }
-    return views_of(at::zeros({numel(xs)}, xs.front().options()), xs);
+    std::vector<at::Tensor> out = empty_like_packed(xs);
+    fill_zero_(out);
+    return out;
 }
 
 std::vector<at::Tensor> sub(const std::vector<at::Tensor>& a, const std::vector<at::Tensor>& b) {
