@@ -101,11 +101,15 @@ MemoryEstimate estimate_memory(const scenarios::TrainingSpec& training, std::int
     e.server = {c, c, server_state * c, buffered * c, evaluations * c};
     // A pool task runs on a clone of the worker's state and keeps it until the round is needed
     // (Trainer::round_started); computed inline, the round steps the worker's state in place.
+    // Batched replicas compute started rounds with the one that is needed, on clones as well.
+    const bool batched = options.replica_batch > 1;
+    const bool ahead = pool || batched;
     const int worker_state = ddp ? 0 : inner;
-    e.worker = {c, c, worker_state * c, pool ? worker_state * c : 0};
+    e.worker = {c, c, worker_state * c, ahead ? worker_state * c : 0};
     e.global_copies = 2 + server_state + buffered + evaluations;
-    e.per_worker_copies = 2 + worker_state * (pool ? 2 : 1);
-    e.replicas = pool ? options.round_threads : 0;
+    e.per_worker_copies = 2 + worker_state * (ahead ? 2 : 1);
+    e.replicas = pool ? options.round_threads : (batched ? options.replica_batch : 0);
+    e.stacked = !pool && batched;
     return e;
 }
 
@@ -129,6 +133,7 @@ nlohmann::json memory_json(const MemoryEstimate& e) {
           {"evaluations_bytes", e.server.evaluations},
           {"bytes", e.server.total()}}},
         {"replicas", e.replicas},
+        {"replicas_stacked", e.stacked},
         {"replica_bytes", e.replica_bytes()},
         {"bytes", e.total_bytes()},
     };
@@ -142,7 +147,8 @@ std::string memory_text(const MemoryEstimate& e, double available) {
     text += fmt::format("  server      {}: {} = {}\n", copies(e.global_copies), server_parts(e),
                         bytes_text(e.server.total()));
     if (e.replicas > 0)
-        text += fmt::format("  replicas    {} round threads x 1 copy = {}\n", e.replicas,
+        text += fmt::format("  replicas    {} {} x 1 copy = {}\n", e.replicas,
+                            e.stacked ? "stacked rounds (run.replica_batch)" : "round threads",
                             bytes_text(e.replica_bytes()));
     text += fmt::format("  total       {} workers: {}", e.workers, bytes_text(e.total_bytes()));
     if (available > 0) text += fmt::format("; this machine has {}", gib(available));

@@ -25,6 +25,9 @@ struct MemoryOptions {
     /// Threads computing rounds (round_threads_for): more than 1 adds one model replica per
     /// thread, and lets a round computed ahead of need keep its new optimizer state.
     int round_threads = 1;
+    /// Batched replicas (run.replica_batch): more than 1 adds the stacked parameters of that
+    /// many rounds, and lets a round computed ahead of need keep its new optimizer state.
+    int replica_batch = 1;
 };
 
 /// Bytes one worker's state takes (upper bounds: see each field).
@@ -36,8 +39,8 @@ struct WorkerMemory {
     std::int64_t pseudo_gradient = 0;
     /// The inner optimizer's state, kept across rounds (see inner_state_copies).
     std::int64_t optimizer_state = 0;
-    /// Round threads > 1: a round computed before its result is needed holds its new optimizer
-    /// state beside the committed one (kept in case the round is lost).
+    /// Round threads > 1 or batched replicas: a round computed before its result is needed
+    /// holds its new optimizer state beside the committed one (kept in case the round is lost).
     std::int64_t computed_ahead = 0;
 
     /// The sum of the fields, bytes.
@@ -71,6 +74,8 @@ struct MemoryEstimate {
     int global_copies = 0;        ///< copies on the server side (ServerMemory), in copies
     int per_worker_copies = 0;    ///< copies per worker (WorkerMemory), in copies
     int replicas = 0;             ///< model replicas of the round threads (0 with one thread)
+                                  ///< or stacked replicas of a replica batch
+    bool stacked = false;         ///< replicas are run.replica_batch's stack
     std::int64_t workers = 0;
     std::string inner_kind;  ///< the inner optimizer (for messages)
     std::string outer_kind;  ///< the outer optimizer, or the inner one for ddp (for messages)

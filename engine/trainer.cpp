@@ -8,6 +8,7 @@
 #include "engine/optim/qsr.hpp"
 #include "engine/optim/staleness.hpp"
 #include "engine/optim/tensor_list.hpp"
+#include "engine/replica_stack.hpp"
 #include "engine/round_pool.hpp"
 #include "engine/shard_sampler.hpp"
 #include "models/dataset.hpp"
@@ -15,6 +16,7 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <map>
@@ -58,6 +60,7 @@ struct Trainer::Impl {
         std::shared_ptr<const InnerOptimizer> optimizer_before;  // the worker's (not changed)
         std::shared_ptr<InnerOptimizer> optimizer_after;  // output: the state after the round
         Params delta;                                      // output: the pseudo-gradient
+        bool done = false;  // batched replicas: computed (with the outputs set)
     };
 
     struct Worker {
@@ -69,7 +72,7 @@ struct Trainer::Impl {
         std::int64_t round = -1;
         std::int64_t first_step = 0;   // the worker's step count when the round started
         std::int64_t steps_taken = 0;  // inner steps of this worker's computed rounds
-        std::shared_ptr<RoundWork> work;  // pool: the round in flight
+        std::shared_ptr<RoundWork> work;  // pool or batched replicas: the round in flight
         RoundPool::Ticket ticket;
         bool computed = false;  // the current round's result is in `results`
     };
@@ -89,7 +92,10 @@ struct Trainer::Impl {
                   s.world.seed, s.training.data.fixed_shards),
           workers(s.world.workers.size()) {
         for (auto& w : workers) w.optimizer = make_inner_optimizer(spec.inner);
-        const int threads = round_threads_for(spec.threads, static_cast<int>(workers.size()));
+        // Batched replicas compute rounds on this thread (the loader sets threads = 1 for them).
+        const int threads = spec.replica_batch > 1
+                                ? 1
+                                : round_threads_for(spec.threads, static_cast<int>(workers.size()));
         if (threads > 1)
             pool = std::make_unique<RoundPool>(
                 threads, make_replica ? make_replica : RoundPool::ReplicaFactory([&s, &d] {
@@ -121,6 +127,10 @@ struct Trainer::Impl {
     RoundWork work_for(int id) const;
     Params run_round(const RoundWork& r, models::Model& m, InnerOptimizer* optimizer) const;
     Params gradient(const RoundWork& r, models::Model& m, const Params& params, int step) const;
+    std::vector<RoundWork*> batch_with(int id);
+    void run_batch(const std::vector<RoundWork*>& works) const;
+    Params batched_gradients(const std::vector<RoundWork*>& works, ReplicaStack& stack,
+                             int step) const;
     void compute(int id);
     void evaluate_at(sim::Time time);
     void evaluate_grid_before(sim::Time t, bool inclusive);
@@ -141,6 +151,10 @@ struct Trainer::Impl {
     // lost. Keyed by round, not one per worker: a FedBuff worker starts its next round while
     // its last update waits in the server's buffer.
     std::map<std::pair<int, std::int64_t>, Params> results;
+    // Batched replicas (spec.replica_batch > 1): workers whose started round is not computed
+    // yet, in the order the rounds started.
+    std::vector<int> pending;
+    ReplicaBatchStats batch_stats;
 
     std::optional<sim::Time> next_eval;  // next point of the virtual-time grid
     std::int64_t version = 0;
@@ -165,14 +179,16 @@ const std::vector<at::Tensor>& Trainer::global_parameters() const { return *impl
 
 int Trainer::round_threads() const { return impl_->pool ? impl_->pool->threads() : 1; }
 
+ReplicaBatchStats Trainer::replica_batches() const { return impl_->batch_stats; }
+
 int Trainer::plan_inner_steps(int worker, int planned) {
     if (!impl_->spec.qsr.enabled) return planned;
     // QSR (Gu et al. 2024): H = max(H_base, floor((alpha / lr)^2)) with the lr of the round's
     // first step. steps_taken is known here: the worker's previous round was needed (committed)
     // or lost (never counted) before this one starts.
     Impl::Worker& w = impl_->workers[static_cast<std::size_t>(worker)];
-    HETSIM_ASSERT(!w.ticket, "worker {} plans a round while its round {} is in flight", worker,
-                  w.round);
+    HETSIM_ASSERT(!w.ticket && !w.work, "worker {} plans a round while its round {} is in flight",
+                  worker, w.round);
     w.first_step = w.steps_taken;
     return static_cast<int>(
         qsr_sync_period(planned, impl_->spec.qsr.alpha, impl_->lr_for(w.range, w.first_step, 0)));
@@ -183,13 +199,19 @@ void Trainer::round_started(const sim::RoundInfo& round) {
     Impl::Worker& w = s.workers[static_cast<std::size_t>(round.worker)];
     HETSIM_ASSERT(round.version == s.version, "worker {} pulled version {} at version {}",
                   round.worker, round.version, s.version);
-    HETSIM_ASSERT(!w.ticket, "worker {} starts round {} while round {} is in flight",
+    HETSIM_ASSERT(!w.ticket && !w.work, "worker {} starts round {} while round {} is in flight",
                   round.worker, round.round, w.round);
     w.pulled = s.global;
     w.round = round.round;
     w.first_step = w.steps_taken;
     w.range = s.sampler.reserve(round.worker, round.inner_steps, s.spec.data.batch_size);
     w.computed = false;
+    if (s.spec.replica_batch > 1) {
+        // Its inputs are fixed now: computed with other ready rounds when one of them is needed.
+        w.work = std::make_shared<Impl::RoundWork>(s.work_for(round.worker));
+        s.pending.push_back(round.worker);
+        return;
+    }
     if (!s.pool) return;
     // Its inputs are fixed now: queue it. The task writes only into its own RoundWork.
     w.work = std::make_shared<Impl::RoundWork>(s.work_for(round.worker));
@@ -216,6 +238,7 @@ void Trainer::round_lost(const sim::RoundInfo& round) {
     // RoundWork, which nobody reads). Needed already: its optimizer state and step count were
     // committed, as when rounds are computed inline.
     if (w.ticket) s.pool->cancel(w.ticket);
+    std::erase(s.pending, round.worker);
     w.ticket.reset();
     w.work.reset();
     w.pulled.reset();
@@ -270,6 +293,96 @@ Params Trainer::Impl::run_round(const RoundWork& r, models::Model& m,
     return tl::sub(*r.pulled, params);  // pseudo-gradient: pulled - after
 }
 
+// The round `id` needs and up to replica_batch - 1 other ready rounds with as many inner steps
+// (replicas step together), earliest started first; they leave `pending`.
+std::vector<Trainer::Impl::RoundWork*> Trainer::Impl::batch_with(int id) {
+    RoundWork* needed = workers[static_cast<std::size_t>(id)].work.get();
+    std::vector<RoundWork*> batch{needed};
+    std::erase(pending, id);
+    std::erase_if(pending, [&](int other) {
+        RoundWork* work = workers[static_cast<std::size_t>(other)].work.get();
+        if (static_cast<int>(batch.size()) == spec.replica_batch ||
+            work->range.steps != needed->range.steps)
+            return false;
+        batch.push_back(work);
+        return true;
+    });
+    ++batch_stats.batches;
+    batch_stats.rounds += static_cast<std::int64_t>(batch.size());
+    return batch;
+}
+
+// One inner step's gradients of every replica in the stack: the stacked batches, one
+// replica_losses call, one backward pass. Each replica reads only its own round's data.
+Params Trainer::Impl::batched_gradients(const std::vector<RoundWork*>& works, ReplicaStack& stack,
+                                        int step) const {
+    std::vector<at::Tensor> inputs, targets;
+    for (const RoundWork* r : works) {
+        const DataRange& range = r->range;
+        models::Batch b = data.train_batch(
+            range.shard, range.position + static_cast<std::int64_t>(step) * range.batch,
+            range.batch);
+        inputs.push_back(std::move(b.inputs));
+        targets.push_back(std::move(b.targets));
+    }
+    auto where = [&] {
+        std::string ids;
+        for (const RoundWork* r : works)
+            ids += fmt::format("{}{} (round {})", ids.empty() ? "" : ", ", r->worker, r->round);
+        return fmt::format("workers {} in one replica batch, inner step {}", ids, step);
+    };
+    try {
+        const at::Tensor losses = model.replica_losses(stack.stacked(), {at::stack(inputs),
+                                                                         at::stack(targets)});
+        const at::Tensor host = losses.detach().to(at::kCPU, at::kDouble);
+        for (std::size_t k = 0; k < works.size(); ++k) {
+            const double loss = host[static_cast<std::int64_t>(k)].item<double>();
+            HETSIM_CHECK(std::isfinite(loss), "worker {}, round {}: the loss is {}",
+                         works[k]->worker, works[k]->round, loss);
+        }
+        return torch::autograd::grad({losses.sum()}, stack.stacked());
+    } catch (const std::exception& e) {
+        throw Error(fmt::format("{}: {}", where(), e.what()));
+    }
+}
+
+// Batched replicas: the rounds of `works` computed together, each replica stepping its own
+// copy of its worker's optimizer on its own slice of the stack. The outputs land in each
+// RoundWork as a pool task's do; nothing else is written.
+void Trainer::Impl::run_batch(const std::vector<RoundWork*>& works) const {
+    std::vector<const Params*> pulled;
+    for (const RoundWork* r : works) pulled.push_back(r->pulled.get());
+    ReplicaStack stack(pulled);
+    const int count = stack.size();
+    if (kind == sim::ScheduleKind::ddp) {  // one gradient per round, at the pulled model
+        const Params grads = batched_gradients(works, stack, 0);
+        for (int k = 0; k < count; ++k)
+            works[static_cast<std::size_t>(k)]->delta = tl::clone(ReplicaStack::slice(grads, k));
+    } else {
+        std::vector<std::shared_ptr<InnerOptimizer>> optimizers;
+        for (const RoundWork* r : works) {
+            optimizers.push_back(r->optimizer_before->clone());
+            optimizers.back()->begin_round();
+        }
+        for (int step = 0; step < works.front()->range.steps; ++step) {
+            const Params grads = batched_gradients(works, stack, step);
+            for (int k = 0; k < count; ++k) {
+                const RoundWork& r = *works[static_cast<std::size_t>(k)];
+                optimizers[static_cast<std::size_t>(k)]->step(
+                    stack.replica(k), ReplicaStack::slice(grads, k),
+                    lr_for(r.range, r.first_step, step));
+            }
+        }
+        const torch::NoGradGuard no_grad;
+        for (int k = 0; k < count; ++k) {
+            RoundWork& r = *works[static_cast<std::size_t>(k)];
+            r.delta = tl::sub(*r.pulled, stack.replica(k));  // pseudo-gradient: pulled - after
+            r.optimizer_after = std::move(optimizers[static_cast<std::size_t>(k)]);
+        }
+    }
+    for (RoundWork* r : works) r->done = true;
+}
+
 void Trainer::Impl::compute(int id) {
     Worker& w = workers[static_cast<std::size_t>(id)];
     if (w.computed) return;
@@ -283,9 +396,13 @@ void Trainer::Impl::compute(int id) {
             evaluations.collect(true);
             throw;
         }
+        w.ticket.reset();
+    } else if (w.work && !w.work->done) {
+        run_batch(batch_with(id));
+    }
+    if (w.work) {
         if (w.work->optimizer_after) w.optimizer = std::move(w.work->optimizer_after);
         delta = std::move(w.work->delta);
-        w.ticket.reset();
         w.work.reset();
     } else {
         delta = run_round(work_for(id), model, w.optimizer.get());

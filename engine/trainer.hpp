@@ -29,6 +29,13 @@ namespace hetsim::engine {
 
 using analysis::MetricsRow;
 
+/// Batched replicas (run.replica_batch): how many batched computations ran and how many rounds
+/// they held (rounds / batches is the mean batch size).
+struct ReplicaBatchStats {
+    std::int64_t batches = 0;
+    std::int64_t rounds = 0;
+};
+
 class Trainer final : public sim::TrainerHooks {
 public:
     /// `model` and `data` must outlive the trainer. Initialises the global model from the
@@ -54,6 +61,8 @@ public:
     const std::vector<at::Tensor>& global_parameters() const;
     /// Threads computing rounds: 1 = rounds are computed inline when their result is needed.
     int round_threads() const;
+    /// Batched replicas: the batches computed so far (zeros when run.replica_batch is 1).
+    ReplicaBatchStats replica_batches() const;
 
 private:
     struct Impl;

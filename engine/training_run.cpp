@@ -43,7 +43,7 @@ TrainingRun run_training(scenarios::Scenario& scenario, const sim::RecordOptions
     const MemoryEstimate memory = estimate_memory(
         training, parameters, workers,
         {scenario.world.algorithm.kind, scenario.world.algorithm.buffer,
-         round_threads_for(training.threads, workers)});
+         round_threads_for(training.threads, workers), training.replica_batch});
     check_memory(memory, on_cpu ? physical_memory_bytes() : 0.0);
     const nlohmann::json step_time = resolve_step_times(scenario, *model, *data);
 
@@ -70,6 +70,10 @@ TrainingRun run_training(scenarios::Scenario& scenario, const sim::RecordOptions
         {"shards", data->num_shards()},
         {"torch_threads", at::get_num_threads()},
         {"round_threads", trainer.round_threads()},
+        {"replica_batches",
+         {{"size", training.replica_batch},
+          {"batches", trainer.replica_batches().batches},
+          {"rounds", trainer.replica_batches().rounds}}},
         {"memory", memory_json(memory)},
         {"step_time", step_time},
     };

@@ -1,5 +1,6 @@
 #include "models/losses.hpp"
 #include "models/model_kinds.hpp"
+#include "models/replica_ops.hpp"
 
 #include <fmt/format.h>
 
@@ -43,6 +44,25 @@ public:
     EvalSums evaluate(const Batch& batch) override {
         const at::NoGradGuard no_grad;
         return cross_entropy_sums(logits(batch.inputs), params_.placement().place(batch.targets));
+    }
+
+    /// The R replicas' convolutions as one grouped convolution: replica r's channels are group r
+    /// of the input [B, R C, 28, 28] and of the weights [R C', C, 5, 5].
+    at::Tensor replica_losses(const std::vector<at::Tensor>& stacked, const Batch& batch) override {
+        const Placement& where = params_.placement();
+        const std::int64_t r = stacked[0].size(0);
+        at::Tensor x = where.place(batch.inputs).reshape({r, -1, kImage, kImage});  // [R, B, 28, 28]
+        const std::int64_t b = x.size(1);
+        auto conv = [r](const at::Tensor& in, const at::Tensor& w, const at::Tensor& bias) {
+            return at::conv2d(in, w.flatten(0, 1), bias.flatten(), 1, 2, 1, r);
+        };
+        x = x.transpose(0, 1);  // [B, R, 28, 28]: one input channel per replica
+        x = at::max_pool2d(at::relu(conv(x, stacked[0], stacked[1])), 2);  // [B, R 16, 14, 14]
+        x = at::max_pool2d(at::relu(conv(x, stacked[2], stacked[3])), 2);  // [B, R 32, 7, 7]
+        x = x.reshape({b, r, kFlat}).transpose(0, 1);                       // [R, B, 1568]
+        x = at::relu(replica::linear(x, stacked[4], stacked[5]));           // [R, B, 128]
+        return replica::mean_cross_entropy(replica::linear(x, stacked[6], stacked[7]),
+                                           where.place(batch.targets));
     }
 
     /// 3 x forward, forward = 2 x multiply-adds: conv1 28*28*16*25 + conv2 14*14*32*16*25 +

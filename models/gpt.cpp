@@ -1,6 +1,7 @@
 #include "models/gpt.hpp"
 
 #include "models/losses.hpp"
+#include "models/replica_ops.hpp"
 #include "models/torch_compat.hpp"
 #include "sim/error.hpp"
 
@@ -74,12 +75,17 @@ at::Tensor Gpt::mlp(const Block& b, const at::Tensor& x) const {
     return at::linear(hidden, b.out_weight, b.out_bias);
 }
 
+at::Tensor Gpt::checked_tokens(const at::Tensor& tokens) const {
+    const std::int64_t t = tokens.size(-1);
+    HETSIM_CHECK(t >= 1 && t <= config_.context,
+                 "gpt: {} tokens per example, but model.context is {}", t, config_.context);
+    return params_.placement().place(tokens);
+}
+
 at::Tensor Gpt::logits(const at::Tensor& tokens) {
     HETSIM_CHECK(tokens.dim() == 2, "gpt: expected tokens [B, T], got {} dimensions", tokens.dim());
     const std::int64_t t = tokens.size(1);
-    HETSIM_CHECK(t >= 1 && t <= config_.context,
-                 "gpt: {} tokens per example, but model.context is {}", t, config_.context);
-    const at::Tensor ids = params_.placement().place(tokens);
+    const at::Tensor ids = checked_tokens(tokens);
     at::Tensor x =
         at::embedding(token_embedding_, ids) + position_embedding_.narrow(0, 0, t);  // [B, T, d]
     for (const Block& b : blocks_) {
@@ -101,6 +107,52 @@ EvalSums Gpt::evaluate(const Batch& batch) {
     const at::Tensor out = logits(batch.inputs);  // [B, T, V]
     const at::Tensor targets = params_.placement().place(batch.targets).reshape({-1});
     return cross_entropy_sums(out.reshape({-1, config_.vocab}), targets);
+}
+
+Gpt::Block Gpt::stacked_block(const std::vector<at::Tensor>& stacked, std::int64_t layer) const {
+    // parameters() order: token table, position table, 12 tensors per block (make_block's
+    // order), final norm weight and bias, head.
+    const auto p = [&](int i) { return stacked[static_cast<std::size_t>(2 + 12 * layer + i)]; };
+    return Block{p(0), p(1), p(2), p(3), p(4),  p(5),
+                 p(6), p(7), p(8), p(9), p(10), p(11)};
+}
+
+at::Tensor Gpt::replica_attention(const Block& b, const at::Tensor& x) const {
+    const std::int64_t r = x.size(0), batch = x.size(1), t = x.size(2), d = config_.d_model;
+    const std::int64_t h = config_.heads, dh = d / h;
+    const at::Tensor h_in = replica::layer_norm(x, b.ln1_weight, b.ln1_bias, kLayerNormEps);
+    const at::Tensor qkv = replica::linear(h_in, b.qkv_weight, b.qkv_bias);  // [R, B, T, 3 d]
+    const std::vector<at::Tensor> parts = qkv.split(d, -1);
+    // Replicas and examples together form the attention's batch: [R B, H, T, dh].
+    auto heads = [&](const at::Tensor& p) { return p.reshape({r * batch, t, h, dh}).transpose(1, 2); };
+    const at::Tensor y = compat::causal_attention(heads(parts[0]), heads(parts[1]),
+                                                  heads(parts[2]));
+    return replica::linear(y.transpose(1, 2).reshape({r, batch, t, d}), b.proj_weight,
+                           b.proj_bias);
+}
+
+at::Tensor Gpt::replica_mlp(const Block& b, const at::Tensor& x) const {
+    const at::Tensor h_in = replica::layer_norm(x, b.ln2_weight, b.ln2_bias, kLayerNormEps);
+    const at::Tensor hidden = at::gelu(replica::linear(h_in, b.fc_weight, b.fc_bias));
+    return replica::linear(hidden, b.out_weight, b.out_bias);
+}
+
+at::Tensor Gpt::replica_losses(const std::vector<at::Tensor>& stacked, const Batch& batch) {
+    HETSIM_CHECK(batch.inputs.dim() == 3, "gpt: expected stacked tokens [R, B, T], got {} dimensions",
+                 batch.inputs.dim());
+    const std::int64_t t = batch.inputs.size(2);
+    const at::Tensor ids = checked_tokens(batch.inputs);
+    const at::Tensor positions = stacked[1].narrow(1, 0, t).unsqueeze(1);  // [R, 1, T, d]
+    at::Tensor x = replica::embedding(stacked[0], ids) + positions;       // [R, B, T, d]
+    for (std::int64_t layer = 0; layer < config_.layers; ++layer) {
+        const Block b = stacked_block(stacked, layer);
+        x = x + replica_attention(b, x);
+        x = x + replica_mlp(b, x);
+    }
+    const std::size_t last = stacked.size();
+    x = replica::layer_norm(x, stacked[last - 3], stacked[last - 2], kLayerNormEps);
+    return replica::mean_cross_entropy(replica::linear(x, stacked[last - 1]),
+                                       params_.placement().place(batch.targets));
 }
 
 double Gpt::flops_per_example() const {

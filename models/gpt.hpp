@@ -39,6 +39,7 @@ public:
     /// Mean next-token cross-entropy over all positions of the batch.
     at::Tensor loss(const Batch& batch) override;
     EvalSums evaluate(const Batch& batch) override;
+    at::Tensor replica_losses(const std::vector<at::Tensor>& stacked, const Batch& batch) override;
     /// T (6 N + 12 L T d): N = 12 L d^2 + d V weights in matmuls, T = tokens per example; the
     /// second term is QK^T and AV counted over the full T x T (as in PaLM and Chinchilla).
     double flops_per_example() const override;
@@ -61,8 +62,14 @@ private:
     };
 
     Block make_block();
+    /// Block `layer`'s parameters in `stacked` (replica_losses' [R, ...] tensors).
+    Block stacked_block(const std::vector<at::Tensor>& stacked, std::int64_t layer) const;
     at::Tensor attention(const Block& block, const at::Tensor& x) const;  // [B, T, d]
     at::Tensor mlp(const Block& block, const at::Tensor& x) const;        // [B, T, d]
+    // The same with a leading replica dimension: x [R, B, T, d], block tensors [R, ...].
+    at::Tensor replica_attention(const Block& block, const at::Tensor& x) const;
+    at::Tensor replica_mlp(const Block& block, const at::Tensor& x) const;
+    at::Tensor checked_tokens(const at::Tensor& tokens) const;  // on the device, T checked
 
     GptConfig config_;
     ParameterSet params_;

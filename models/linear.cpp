@@ -22,6 +22,15 @@ public:
     /// 0.5 mean((x w - y)^2): the 1/2 makes the gradient X^T (X w - y) / B.
     at::Tensor loss(const Batch& batch) override { return 0.5 * residuals(batch).square().mean(); }
 
+    at::Tensor replica_losses(const std::vector<at::Tensor>& stacked, const Batch& batch) override {
+        const Placement& where = params_.placement();
+        const std::int64_t r = stacked[0].size(0);
+        const at::Tensor x = where.place(batch.inputs).reshape({r, -1, input_dim_});  // [R, B, D]
+        const at::Tensor y = where.place(batch.targets).reshape({r, -1});             // [R, B]
+        const at::Tensor residuals = (at::bmm(x, stacked[0].unsqueeze(2)).squeeze(2) - y);
+        return 0.5 * residuals.to(at::kFloat).square().mean(1);
+    }
+
     /// loss_sum = sum of squared errors (not halved), count = examples, correct = 0.
     EvalSums evaluate(const Batch& batch) override {
         const at::NoGradGuard no_grad;

@@ -1,5 +1,6 @@
 #include "models/losses.hpp"
 #include "models/model_kinds.hpp"
+#include "models/replica_ops.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -34,6 +35,17 @@ public:
     EvalSums evaluate(const Batch& batch) override {
         const at::NoGradGuard no_grad;
         return cross_entropy_sums(logits(batch.inputs), params_.placement().place(batch.targets));
+    }
+
+    at::Tensor replica_losses(const std::vector<at::Tensor>& stacked, const Batch& batch) override {
+        const Placement& where = params_.placement();
+        at::Tensor x = where.place(batch.inputs).flatten(2);  // [R, B, D]
+        const std::size_t layers = weights_.size();
+        for (std::size_t i = 0; i < layers; ++i) {
+            x = replica::linear(x, stacked[2 * i], stacked[2 * i + 1]);
+            if (i + 1 < layers) x = at::relu(x);
+        }
+        return replica::mean_cross_entropy(x, where.place(batch.targets));
     }
 
     double flops_per_example() const override { return 6.0 * static_cast<double>(params_.count()); }

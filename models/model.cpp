@@ -1,5 +1,7 @@
 #include "models/model.hpp"
 
+#include "sim/error.hpp"
+
 #include <torch/torch.h>
 
 namespace hetsim::models {
@@ -8,6 +10,11 @@ std::int64_t Model::parameter_count() {
     std::int64_t n = 0;
     for (const at::Tensor& p : parameters()) n += p.numel();
     return n;
+}
+
+at::Tensor Model::replica_losses(const std::vector<at::Tensor>&, const Batch&) {
+    throw Error(fmt::format("{}: no batched replicas (run.replica_batch) for this model",
+                            describe()));
 }
 
 }  // namespace hetsim::models

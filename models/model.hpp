@@ -57,6 +57,13 @@ public:
     virtual at::Tensor loss(const Batch& batch) = 0;
     /// Sums for evaluation, computed without gradients.
     virtual EvalSums evaluate(const Batch& batch) = 0;
+    /// Batched replicas (run.replica_batch, issue 7): the mean loss of each of R replicas of
+    /// this model on its own batch, [R] float32. `stacked[i]` holds parameters()[i] of every
+    /// replica, [R, ...shape]; `batch` holds the replicas' batches stacked, inputs and targets
+    /// [R, B, ...]. Replica r's loss depends only on slice r of each tensor, so the gradient of
+    /// the losses' sum holds every replica's own gradient: loss()'s up to float rounding
+    /// (batched matmuls add in another order). The default throws hetsim::Error.
+    virtual at::Tensor replica_losses(const std::vector<at::Tensor>& stacked, const Batch& batch);
     /// Forward + backward FLOPs of one example (3x the forward matmul FLOPs).
     virtual double flops_per_example() const = 0;
     /// One line: kind, sizes, parameter count.

@@ -128,12 +128,35 @@ sim::AlgorithmSpec read_algorithm(TableReader algorithm, QsrSpec& qsr) {
     return spec;
 }
 
-sim::StopSpec read_run(TableReader run, int& threads) {
+namespace {
+
+// run.replica_batch > 1 computes ready rounds together on the main thread: it excludes a pool
+// of round threads (threads then defaults to 1) and needs a model to batch.
+void read_replica_batch(TableReader& run, TrainingSpec& training) {
+    training.replica_batch = static_cast<int>(run.integer("replica_batch", {1, 4096}).value_or(1));
+    if (training.replica_batch == 1) return;
+    const toml::node& node = *run.get("replica_batch");
+    const std::string key = run.key_path("replica_batch");
+    if (training.model.kind == "none")
+        fail(node, key, R"(1 with model.kind = "none" (a timing-only run computes no rounds))");
+    if (training.threads > 1)
+        fail(node, key,
+             fmt::format("1 with run.threads = {} (batched rounds are computed on one thread: "
+                         "leave run.threads out or set it to 1)",
+                         training.threads));
+    training.threads = 1;
+}
+
+}  // namespace
+
+sim::StopSpec read_run(TableReader run, TrainingSpec& training) {
     sim::StopSpec stop;
     stop.duration = run.duration("duration", TimeRange::positive());
     stop.server_updates = run.integer("server_updates", IntRange{1});
     stop.inner_steps = run.integer("inner_steps", IntRange{1});
-    threads = static_cast<int>(run.integer("threads", {1, 1024}).value_or(0));  // 0: all cores
+    // 0: all cores
+    training.threads = static_cast<int>(run.integer("threads", {1, 1024}).value_or(0));
+    read_replica_batch(run, training);
     run.finish();
     if (!stop.duration && !stop.server_updates && !stop.inner_steps)
         throw ScenarioError(run.position(), run.path(),

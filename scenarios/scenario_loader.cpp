@@ -97,7 +97,7 @@ Scenario resolve(const toml::table& root, const std::string& source, const LoadO
     training.outer = detail::read_outer(outer);
     training.aggregation = detail::read_aggregation(aggregation);
     if (!run) reader.missing("run", "a [run] table with duration, server_updates or inner_steps");
-    world.stop = detail::read_run(*run, training.threads);
+    world.stop = detail::read_run(*run, training);
     training.eval = detail::read_eval(eval, world);
     training.pretrain = detail::read_pretrain(pretrain, training.inner, training.data);
     if (training.pretrain.steps > 0 && training.model.kind == "none")

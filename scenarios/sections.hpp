@@ -137,8 +137,9 @@ PretrainSpec read_pretrain(TableReader pretrain, const InnerOptimizerSpec& inner
 /// model/data combination. `where` positions errors about the combination.
 void complete_training(TrainingSpec& training, const sim::WorldSpec& world, const TableReader& inner);
 
-/// `[run]`: when the run stops (at least one limit), and Torch's thread count.
-sim::StopSpec read_run(TableReader run, int& threads);
+/// `[run]`: when the run stops (at least one limit); training.threads and
+/// training.replica_batch (read after [model]: batched replicas need a model).
+sim::StopSpec read_run(TableReader run, TrainingSpec& training);
 
 /// The loader's steps, shared with the study expansion (scenario_loader.cpp): reading a file
 /// (errors name it), parsing TOML (a syntax error at its position), and validating and

@@ -104,6 +104,7 @@ json to_json(const TrainingSpec& t) {
           {"batch_size", t.pretrain.batch_size},
           {"seed", t.pretrain.seed}}},
         {"threads", t.threads},
+        {"replica_batch", t.replica_batch},
     };
 }
 

@@ -143,6 +143,10 @@ struct TrainingSpec {
     /// Threads computing worker rounds concurrently (each with one Torch intra-op thread);
     /// 0 = the machine's cores. Never changes results. The trainer caps it at the workers.
     int threads = 0;
+    /// Batched replicas (issue 7): up to this many ready rounds (started, same number of inner
+    /// steps) computed as one batched computation with a leading replica dimension, on one
+    /// thread; 1 = off. Changes results within float rounding (batched matmuls).
+    int replica_batch = 1;
 };
 
 }  // namespace hetsim::scenarios

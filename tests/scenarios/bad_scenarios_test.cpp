@@ -258,6 +258,16 @@ const std::map<std::string, std::string> kExpected = {
     {"qsr_with_ddp.toml",
      R"x(qsr_with_ddp.toml:8:15: algorithm.local_steps: expected "fixed" with kind = "ddp" )x"
      R"x((every ddp round is one step), found string "qsr")x"},
+    {"replica_batch_timing_only.toml",
+     R"x(replica_batch_timing_only.toml:11:17: run.replica_batch: expected 1 with model.kind = )x"
+     R"x("none" (a timing-only run computes no rounds), found integer 4)x"},
+    {"replica_batch_with_threads.toml",
+     R"x(replica_batch_with_threads.toml:15:17: run.replica_batch: expected 1 with run.threads )x"
+     R"x(= 2 (batched rounds are computed on one thread: leave run.threads out or set it to 1), )x"
+     R"x(found integer 4)x"},
+    {"replica_batch_zero.toml",
+     R"x(replica_batch_zero.toml:14:17: run.replica_batch: expected an integer in 1..4096, )x"
+     R"x(found integer 0)x"},
     {"rate_without_unit.toml",
      R"x(rate_without_unit.toml:13:13: network.bandwidth: expected a rate with a unit like )x"
      R"x("100Mbps" or "1GB/s", or "unlimited", found integer 100)x"},
@@ -312,7 +322,7 @@ const std::map<std::string, std::string> kExpected = {
      R"x(`step_tme`)x"},
     {"unknown_key_no_suggestion.toml",
      R"x(unknown_key_no_suggestion.toml:11:1: run.colour: expected one of duration, )x"
-     R"x(server_updates, inner_steps, threads, found unknown key `colour`)x"},
+     R"x(server_updates, inner_steps, threads, replica_batch, found unknown key `colour`)x"},
     {"unknown_model_kind.toml",
      R"x(unknown_model_kind.toml:3:8: model.kind: expected one of "none", "gpt", "mlp", )x"
      R"x("cnn", "linear" (did you mean "gpt"?), found string "gpt2")x"},

@@ -373,6 +373,20 @@ TEST_CASE("run.threads sets the number of threads computing rounds") {
     CHECK(load("", "kind = \"async\"", "server_updates = 10\nthreads = 8").training.threads == 8);
 }
 
+TEST_CASE("run.replica_batch: 1 by default; larger computes rounds on one thread") {
+    CHECK(load("[model]\nkind = \"mlp\"").training.replica_batch == 1);
+    const TrainingSpec batched =
+        load("[model]\nkind = \"mlp\"", "kind = \"async\"", "server_updates = 10\nreplica_batch = 8")
+            .training;
+    CHECK(batched.replica_batch == 8);
+    CHECK(batched.threads == 1);  // the default (every core) does not apply
+    const TrainingSpec one_thread = load("[model]\nkind = \"mlp\"", "kind = \"async\"",
+                                         "server_updates = 10\nreplica_batch = 8\nthreads = 1")
+                                        .training;
+    CHECK(one_thread.threads == 1);
+    CHECK(hetsim::scenarios::to_json(batched)["replica_batch"] == 8);
+}
+
 TEST_CASE("model.bytes is optional: given, it is explicit; absent, the engine derives it") {
     const Scenario given = load("[model]\nkind = \"mlp\"\nbytes = \"4MB\"");
     CHECK(given.model_bytes_explicit);
