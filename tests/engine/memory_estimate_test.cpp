@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string>
 #include <unistd.h>
 
 using hetsim::engine::estimate_memory;
@@ -75,6 +76,17 @@ TEST_CASE("the memory estimate gives exact bytes per worker and on the server") 
         CHECK(e.server.evaluations == 4 * 327936);  // one pending evaluation per thread
         CHECK(e.server.total() == 8 * 327936);
         CHECK(e.total_bytes() == 2623488 + 4 * 1967616 + 1311744);  // 11805696
+    }
+    SUBCASE("nano GPT, AdamW, batched replicas of 8: a stack of 8 and state computed ahead") {
+        const auto e = estimate_memory(t, kNanoGptParameters, 4, {ScheduleKind::async, 1, 1, 8});
+        CHECK(e.worker.computed_ahead == 2 * 327936);
+        CHECK(e.per_worker_copies == 6);
+        CHECK(e.replicas == 8);
+        CHECK(e.stacked);
+        CHECK(e.server.evaluations == 0);  // evaluations run inline
+        CHECK(e.total_bytes() == 1311744 + 4 * 1967616 + 8 * 327936);  // 12795648
+        CHECK(hetsim::engine::memory_text(e, 0).find("8 stacked rounds (run.replica_batch)") !=
+              std::string::npos);
     }
     SUBCASE("MLP, SGD with momentum inside, bfloat16") {
         t.inner.kind = "sgd";
