@@ -4,20 +4,22 @@
 
 namespace hetsim::engine::fused {
 
-// target_clones: an AVX2 copy chosen at load time where the CPU has it, SSE2 elsewhere. The
-// build compiles this file with -ffp-contract=off (no fused multiply-add), so that both copies
-// round every operation alike and results do not depend on the machine.
-__attribute__((target_clones("avx2", "default"))) void
-adamw(float* __restrict p, const float* __restrict g, float* __restrict m, float* __restrict v,
-      std::int64_t n, const AdamWScalars& scalars) {
+bool adamw_supported() { return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"); }
+
+// Compiled for AVX2 + FMA (the only CPUs where ATen's kernels round with fused multiply-adds)
+// and with -ffp-contract=off: the two std::fma calls are the only fused operations, as in
+// ATen's add_(alpha) (vec::fmadd) and addcmul_ (contracted by its compiler); every other
+// operation rounds on its own. InnerAdamW checks once per process that this gives ATen's bits.
+__attribute__((target("avx2,fma"))) void adamw(float* __restrict p, const float* __restrict g,
+                                               float* __restrict m, float* __restrict v,
+                                               std::int64_t n, const AdamWScalars& scalars) {
     const AdamWScalars s = scalars;  // a local copy: no aliasing with the arrays
     for (std::int64_t i = 0; i < n; ++i) {
-        // The operations of ATen's mul_, add_(alpha), addcmul_, sqrt, div_, add_, addcdiv_.
         const float gi = g[i];
-        const float mi = m[i] * s.beta1 + s.one_minus_beta1 * gi;
-        const float vi = v[i] * s.beta2 + s.one_minus_beta2 * gi * gi;
+        const float mi = std::fma(gi, s.one_minus_beta1, m[i] * s.beta1);
+        const float vi = std::fma(s.one_minus_beta2 * gi, gi, v[i] * s.beta2);
         const float denom = std::sqrt(vi) / s.sqrt_bias_correction2 + s.eps;
-        p[i] = p[i] * s.decay + s.neg_step * (mi / denom);
+        p[i] = p[i] * s.decay + (s.neg_step * mi) / denom;
         m[i] = mi;
         v[i] = vi;
     }

@@ -29,10 +29,21 @@ void InnerAdamW::update(std::vector<at::Tensor>& params, const std::vector<at::T
     const auto t = static_cast<double>(steps());
     const double bias_correction1 = 1.0 - std::pow(options_.beta1, t);
     const double bias_correction2 = 1.0 - std::pow(options_.beta2, t);
-    if (options_.fused) {
+    // One pass per tensor where it gives the same bits as the operations below (it then
+    // replaces nine ATen calls and memory passes per tensor); inner.fused requires it.
+    if (one_pass_applies(params, grads)) {
         fused_update(params, grads, lr, bias_correction1, bias_correction2);
         return;
     }
+    HETSIM_CHECK(!options_.fused,
+                 "inner.fused: the one-pass AdamW kernel needs contiguous CPU float32 parameters "
+                 "and gradients, clip_fraction = 0 and a CPU with AVX2 and FMA whose ATen "
+                 "kernels round as it does");
+    aten_update(params, grads, lr, bias_correction1, bias_correction2);
+}
+
+void InnerAdamW::aten_update(std::vector<at::Tensor>& params, const std::vector<at::Tensor>& grads,
+                             double lr, double bias_correction1, double bias_correction2) {
     // The operations of torch::optim::AdamW::step (LibTorch 1.13) in their order.
     if (options_.weight_decay != 0.0) at::_foreach_mul_(params, 1.0 - lr * options_.weight_decay);
 
@@ -47,15 +58,44 @@ void InnerAdamW::update(std::vector<at::Tensor>& params, const std::vector<at::T
     apply_ratio_update(params, exp_avg_, denom, lr / bias_correction1);
 }
 
+bool InnerAdamW::one_pass_matches_aten() {
+    static const bool matches = [] {
+        if (!fused::adamw_supported()) return false;
+        // Probe values with every ATen code path: 67 elements = vector loops and a scalar tail.
+        // Two steps from zero state, as AdamW's first steps run; lr and betas as typical.
+        AdamWOptions options{0.9, 0.999, 1e-8, 0.01, false};
+        const std::int64_t n = 67;
+        const at::Tensor index = at::arange(n, at::kFloat);
+        std::vector<at::Tensor> p_aten{at::sin(index * 1.3f)}, p_fused{p_aten[0].clone()};
+        InnerAdamW aten(options), one_pass(options);
+        for (int step = 1; step <= 2; ++step) {
+            const std::vector<at::Tensor> grads{at::cos(index * (0.7f * float(step))) * 0.1f};
+            for (InnerAdamW* o : {&aten, &one_pass}) {
+                if (o->exp_avg_.empty()) {
+                    o->exp_avg_ = tensor_list::zeros_like(p_aten);
+                    o->exp_avg_sq_ = tensor_list::zeros_like(p_aten);
+                }
+            }
+            const double bc1 = 1.0 - std::pow(0.9, step), bc2 = 1.0 - std::pow(0.999, step);
+            aten.aten_update(p_aten, grads, 3e-3, bc1, bc2);
+            one_pass.fused_update(p_fused, grads, 3e-3, bc1, bc2);
+        }
+        return at::equal(p_aten[0], p_fused[0]) &&
+               at::equal(aten.exp_avg_[0], one_pass.exp_avg_[0]) &&
+               at::equal(aten.exp_avg_sq_[0], one_pass.exp_avg_sq_[0]);
+    }();
+    return matches;
+}
+
+bool InnerAdamW::one_pass_applies(const std::vector<at::Tensor>& params,
+                                  const std::vector<at::Tensor>& grads) const {
+    return !clips_coordinates() && tensor_list::fusable(params) && tensor_list::fusable(grads) &&
+           one_pass_matches_aten();
+}
+
 void InnerAdamW::fused_update(std::vector<at::Tensor>& params,
                               const std::vector<at::Tensor>& grads, double lr,
                               double bias_correction1, double bias_correction2) {
-    // The scenario loader refuses inner.fused where this cannot apply; this catches other
-    // callers.
-    HETSIM_CHECK(!clips_coordinates() && tensor_list::fusable(params) &&
-                     tensor_list::fusable(grads),
-                 "inner.fused: the fused AdamW kernel needs contiguous CPU float32 parameters "
-                 "and gradients and clip_fraction = 0");
     // One pass over each tensor instead of nine ATen calls per tensor.
     const fused::AdamWScalars s{static_cast<float>(1.0 - lr * options_.weight_decay),
                                 static_cast<float>(options_.beta1),

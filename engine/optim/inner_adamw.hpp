@@ -12,9 +12,9 @@ struct AdamWOptions {
     double beta2 = 0.999;
     double eps = 1e-8;
     double weight_decay = 0.0;  ///< decoupled: p *= 1 - lr * weight_decay before the step
-    /// One pass per tensor through fused::adamw (CPU float32, no coordinate clipping) instead
-    /// of ATen's operations: faster, but rounded without FMA, so not the same bits as
-    /// torch::optim::AdamW (off: the same bits).
+    /// Require the one-pass kernel (fused::adamw): refuse a step where it cannot run (not CPU
+    /// float32, coordinate clipping, a CPU whose ATen kernels round differently). Without it
+    /// the kernel still runs wherever it gives ATen's bits; elsewhere ATen's operations do.
     bool fused = false;
 };
 
@@ -26,12 +26,21 @@ public:
     explicit InnerAdamW(AdamWOptions options, ClipOptions clip = {},
                         bool reset_each_round = false);
 
+    /// Whether fused::adamw gives the bits of ATen's operations on this machine: checked once
+    /// per process on probe values that cover ATen's vector loops and their scalar tails.
+    static bool one_pass_matches_aten();
+
 private:
     void update(std::vector<at::Tensor>& params, const std::vector<at::Tensor>& grads,
                 double lr) override;
     void reset_state() override;
+    /// Whether fused_update can run on these lists (and gives ATen's bits).
+    bool one_pass_applies(const std::vector<at::Tensor>& params,
+                          const std::vector<at::Tensor>& grads) const;
     void fused_update(std::vector<at::Tensor>& params, const std::vector<at::Tensor>& grads,
                       double lr, double bias_correction1, double bias_correction2);
+    void aten_update(std::vector<at::Tensor>& params, const std::vector<at::Tensor>& grads,
+                     double lr, double bias_correction1, double bias_correction2);
     std::unique_ptr<InnerOptimizer> clone_impl() const override;
     InnerAdamW(const InnerAdamW&) = default;  // shallow: only clone_impl uses it
 

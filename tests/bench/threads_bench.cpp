@@ -11,8 +11,7 @@
 // wait for every queued one (Trainer::finish). It then prints the share of the FLOP floor
 // (issue 7): the model's FLOPs of all inner steps / host time / (this machine's GEMM rate on
 // one Torch thread x cores), with the GEMM rate measured here by at::mm on 1024^3 squares
-// ("gemm/1024") and on the MLP's own shapes ("gemm/mlp"), for the toy case with ATen's AdamW
-// and with the fused kernel (inner.fused). docs/performance.md.
+// ("gemm/1024") and on the MLP's own shapes ("gemm/mlp"), for the toy case. docs/performance.md.
 
 #include "engine/trainer.hpp"
 #include "models/dataset.hpp"
@@ -53,7 +52,6 @@ struct Case {
     int rounds;       // server updates = rounds x workers (async: one update per round)
     const std::vector<double>* speeds = &kDemoSpeeds;
     int eval_every = 1'000'000'000;  // server updates between evaluations (eval.every_updates)
-    bool fused = false;              // inner.fused: the one-pass AdamW kernel
 };
 
 const char* const kMlpToml = R"([model]
@@ -65,11 +63,9 @@ batch_size = 32
 validation_examples = 512)";
 
 // mlp-toy-k4 is the issue's FLOP-floor case: the public toy's four workers and speeds (H fixed
-// at 20, no DyLU); -fused the same with inner.fused = true. Its model ends confident enough
-// that the validation loss rounds to 0.
+// at 20, no DyLU). Its model ends confident enough that the validation loss rounds to 0.
 const std::vector<Case> kCases{
     {"mlp-toy-k4", kMlpToml, 4, 20, 40, &kToySpeeds},
-    {"mlp-toy-k4-fused", kMlpToml, 4, 20, 40, &kToySpeeds, 1'000'000'000, true},
     {"mlp-k4", kMlpToml, 4, 20, 40},
     {"mlp-k8", kMlpToml, 8, 20, 20},
     {"gpt-nano-k8", R"([model]
@@ -116,7 +112,6 @@ inner_steps = {}
 optimizer = "adamw"
 lr = 1e-3
 weight_decay = 0.01
-fused = {}
 [outer]
 optimizer = "delayed-nesterov"
 lr = 0.7
@@ -129,7 +124,7 @@ server_updates = {}
 threads = {}
 )",
                        c.model_data_toml, c.workers, fmt::join(multipliers, ", "),
-                       c.inner_steps, c.fused, c.workers, c.eval_every, c.rounds * c.workers,
+                       c.inner_steps, c.workers, c.eval_every, c.rounds * c.workers,
                        threads);
 }
 
@@ -268,8 +263,8 @@ void print_floor() {
                        t, xs.front().flops * 1e-9, median(secs), rate * 1e-9,
                        rate / (big * cores), small > 0 ? rate / (small * cores) : 0.0);
         }
-    // The issue's case, with ATen's AdamW (the default) and with inner.fused = true.
-    for (const Case& floor_case : {kCases[0], kCases[1]}) {
+    // The issue's case.
+    for (const Case& floor_case : {kCases[0]}) {
         const auto& xs = samples()[key(floor_case, cores)];
         if (xs.empty()) continue;
         std::vector<double> secs;

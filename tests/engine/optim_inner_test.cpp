@@ -1,6 +1,7 @@
 #include "tests/torch_test.hpp"
 
 #include "engine/optim/delta_sgd.hpp"
+#include "engine/optim/inner_adamw.hpp"
 #include "engine/optim/inner_optimizer.hpp"
 #include "engine/optim/tensor_list.hpp"
 #include "sim/error.hpp"
@@ -131,12 +132,15 @@ TEST_CASE("inner AdamW matches torch::optim::AdamW step for step") {
     CHECK(max_abs_diff(got, want) <= 1e-6);
 }
 
-TEST_CASE("inner AdamW is torch::optim::AdamW bit for bit; with fused within float rounding") {
+TEST_CASE("inner AdamW is torch::optim::AdamW bit for bit, with or without the one-pass kernel") {
     // Tensors long enough for ATen's vector loops and their tails; the published results were
-    // computed with ATen's AdamW, so the default (fused = false) must give the same bits.
+    // computed with ATen's AdamW, so every path must give its bits: the one-pass kernel
+    // (used by default where it matches ATen, required by inner.fused) and ATen's operations
+    // (taken with coordinate clipping at fraction 0+: here through non-contiguous gradients).
     at::set_num_threads(1);
     torch::manual_seed(11);
-    const TensorList init = {torch::randn({37, 29}), torch::randn({101}), torch::randn({3})};
+    const TensorList init = {torch::randn({37, 29}), torch::randn({101}), torch::randn({3}),
+                             torch::randn({4099})};
     const auto grads = random_grads(12, kSteps, init);
     auto spec = spec_of("adamw");
     spec.lr = 1e-2;
@@ -148,11 +152,30 @@ TEST_CASE("inner AdamW is torch::optim::AdamW bit for bit; with fused within flo
     const auto got = run_ours(*plain, init, grads, spec.lr);  // packed, as a model's are
     for (std::size_t i = 0; i < got.size(); ++i) CHECK(torch::equal(got[i], want[i]));
 
+    // ATen's operations: non-contiguous gradients (the same values) rule the kernel out.
+    std::vector<TensorList> strided;
+    for (const TensorList& g : grads) {
+        TensorList s;
+        for (const auto& t : g) s.push_back(torch::stack({t, t}, -1).select(-1, 0));
+        strided.push_back(s);
+    }
+    auto aten = make_inner_optimizer(spec);
+    const auto got_aten = run_ours(*aten, init, strided, spec.lr);
+    for (std::size_t i = 0; i < got.size(); ++i) CHECK(torch::equal(got_aten[i], want[i]));
+
     spec.fused = true;
     auto fused = make_inner_optimizer(spec);
-    const auto got_fused = run_ours(*fused, init, grads, spec.lr);
-    CHECK(max_abs_diff(got_fused, want) <= 1e-6);
-    CHECK(fused->steps() == kSteps);
+    if (hetsim::engine::InnerAdamW::one_pass_matches_aten()) {
+        const auto got_fused = run_ours(*fused, init, grads, spec.lr);
+        for (std::size_t i = 0; i < got.size(); ++i) CHECK(torch::equal(got_fused[i], want[i]));
+        CHECK(fused->steps() == kSteps);
+        // Required but impossible (non-contiguous gradients): an error, not a silent fallback.
+        auto fused_again = make_inner_optimizer(spec);
+        CHECK_THROWS_AS(run_ours(*fused_again, init, strided, spec.lr), hetsim::Error);
+    } else {
+        MESSAGE("this CPU's ATen kernels round AdamW differently: inner.fused is refused");
+        CHECK_THROWS_AS(run_ours(*fused, init, grads, spec.lr), hetsim::Error);
+    }
 }
 
 TEST_CASE("inner.fused is refused for other optimizers and with coordinate clipping") {
