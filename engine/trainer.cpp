@@ -126,7 +126,7 @@ struct Trainer::Impl {
 
     RoundWork work_for(int id) const;
     Params run_round(const RoundWork& r, models::Model& m, InnerOptimizer* optimizer) const;
-    Params gradient(const RoundWork& r, models::Model& m, const Params& params, int step) const;
+    Params gradient(const RoundWork& r, models::Model& m, int step) const;
     std::vector<RoundWork*> batch_with(int id);
     void run_batch(const std::vector<RoundWork*>& works) const;
     Params batched_gradients(const std::vector<RoundWork*>& works, ReplicaStack& stack,
@@ -257,16 +257,16 @@ Trainer::Impl::RoundWork Trainer::Impl::work_for(int id) const {
     return r;
 }
 
-Params Trainer::Impl::gradient(const RoundWork& r, models::Model& m, const Params& params,
-                               int step) const {
+Params Trainer::Impl::gradient(const RoundWork& r, models::Model& m, int step) const {
     const DataRange& range = r.range;
     try {
         const models::Batch batch = data.train_batch(
             range.shard, range.position + static_cast<std::int64_t>(step) * range.batch,
             range.batch);
-        const at::Tensor loss = m.loss(batch);
-        HETSIM_CHECK(std::isfinite(loss.item<double>()), "the loss is {}", loss.item<double>());
-        return torch::autograd::grad({loss}, params);
+        models::LossAndGradients out = m.loss_and_gradients(batch);
+        const double loss = out.loss.item<double>();
+        HETSIM_CHECK(std::isfinite(loss), "the loss is {}", loss);
+        return std::move(out.gradients);
     } catch (const std::exception& e) {
         // Torch errors get the worker, round and step added here, at the algorithm boundary.
         throw Error(fmt::format("worker {}, round {}, inner step {}: {}", r.worker, r.round, step,
@@ -282,10 +282,10 @@ Params Trainer::Impl::run_round(const RoundWork& r, models::Model& m,
     tl::copy_(params, *r.pulled);  // one copy when both are packed (one buffer each)
     // Data parallel: the round's result is its gradient; the server averages them and takes
     // one optimizer step (apply).
-    if (kind == sim::ScheduleKind::ddp) return gradient(r, m, params, 0);
+    if (kind == sim::ScheduleKind::ddp) return gradient(r, m, 0);
     optimizer->begin_round();
     for (int step = 0; step < r.range.steps; ++step) {
-        const Params grads = gradient(r, m, params, step);
+        const Params grads = gradient(r, m, step);
         // Clipping (global norm, top-fraction coordinates) happens inside the optimizer.
         optimizer->step(params, grads, lr_for(r.range, r.first_step, step));
     }

@@ -12,6 +12,12 @@ std::int64_t Model::parameter_count() {
     return n;
 }
 
+LossAndGradients Model::loss_and_gradients(const Batch& batch) {
+    at::Tensor l = loss(batch);
+    std::vector<at::Tensor> grads = torch::autograd::grad({l}, parameters());
+    return {std::move(l), std::move(grads)};
+}
+
 at::Tensor Model::replica_losses(const std::vector<at::Tensor>&, const Batch&) {
     throw Error(fmt::format("{}: no batched replicas (run.replica_batch) for this model",
                             describe()));

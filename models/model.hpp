@@ -47,6 +47,12 @@ struct DataShape {
     bool image = false;          ///< inputs are [B, 1, 28, 28] images (MNIST)
 };
 
+/// A mean loss and its gradient with respect to Model::parameters(), in that order.
+struct LossAndGradients {
+    at::Tensor loss;
+    std::vector<at::Tensor> gradients;
+};
+
 class Model {
 public:
     virtual ~Model() = default;
@@ -55,6 +61,11 @@ public:
     virtual std::vector<at::Tensor> parameters() = 0;
     /// Mean loss over the batch, differentiable with respect to parameters().
     virtual at::Tensor loss(const Batch& batch) = 0;
+    /// loss(batch) and its gradient, the bits torch::autograd::grad gives (the default computes
+    /// exactly that). A model may compute them directly (the MLP: no autograd graph, activations
+    /// in buffers it reuses); the gradients are new tensors the caller owns. Not thread-safe:
+    /// one thread per model at a time, as for every other call.
+    virtual LossAndGradients loss_and_gradients(const Batch& batch);
     /// Sums for evaluation, computed without gradients.
     virtual EvalSums evaluate(const Batch& batch) = 0;
     /// Batched replicas (run.replica_batch, issue 7): the mean loss of each of R replicas of

@@ -113,3 +113,43 @@ TEST_CASE("linear reaches the closed-form least-squares optimum with gradient de
     const double residual = (at::mv(xd, w_star) - yd).square().sum().item<double>();
     CHECK(sums.loss_sum == doctest::Approx(residual).epsilon(1e-4));
 }
+
+TEST_CASE("mlp's direct loss and gradient are autograd's, bit for bit") {
+    // The MLP computes loss_and_gradients without autograd (models/mlp.cpp); the trainer's
+    // results must not change, so they must equal loss() + torch::autograd::grad exactly, for
+    // any depth and batch size (vector loops and their tails), and with reused buffers.
+    struct Shape {
+        std::int64_t input;
+        std::vector<int> hidden;
+        std::int64_t classes, batch;
+    };
+    for (const Shape& shape : {Shape{16, {512, 128}, 4, 32}, Shape{7, {33}, 3, 1},
+                               Shape{5, {}, 2, 9}, Shape{784, {64, 32, 17}, 10, 13}}) {
+        hetsim::scenarios::ModelSpec s = spec_of("mlp");
+        s.hidden = shape.hidden;
+        const DataShape data{.task = "classification", .input_dim = shape.input,
+                             .classes = shape.classes};
+        const auto model = make_model(s, data, 21);
+        at::Generator gen = hetsim::models::compat::make_cpu_generator(3);
+        for (int round = 0; round < 2; ++round) {  // the second call reuses the buffers
+            const Batch batch{at::randn({shape.batch, shape.input}, gen),
+                              at::randint(shape.classes, {shape.batch}, gen, at::kLong)};
+            const at::Tensor loss = model->loss(batch);
+            const auto want = torch::autograd::grad({loss}, model->parameters());
+            const auto got = model->loss_and_gradients(batch);
+            CAPTURE(shape.input);
+            CAPTURE(shape.batch);
+            CHECK(torch::equal(got.loss, loss.detach()));
+            REQUIRE(got.gradients.size() == want.size());
+            for (std::size_t i = 0; i < want.size(); ++i) {
+                CAPTURE(i);
+                CHECK(got.gradients[i].sizes() == want[i].sizes());
+                CHECK(torch::equal(got.gradients[i], want[i]));
+            }
+            // Owned by the caller: a later call does not overwrite them.
+            const at::Tensor kept = got.gradients[0].clone();
+            model->loss_and_gradients(batch);
+            CHECK(torch::equal(got.gradients[0], kept));
+        }
+    }
+}
