@@ -3,7 +3,7 @@
 // async schedule, the Trainer in the loop. (b) runs the same number of steps of the same model,
 // from the same initial parameters, on the same batches in one plain loop: with
 // torch::optim::AdamW and backward() ("plain-torch", the baseline) and with the
-// project's InnerAdamW and autograd::grad ("plain-inner", the Trainer's own step code).
+// project's InnerAdamW and Model::loss_and_gradients ("plain-inner", the Trainer's own step code).
 // Timed: only the steps (a: run_schedule; b: the loop). Reported apart, untimed: building the
 // model, optimizers and Trainer (setup; the Trainer evaluates the initial model there) and the
 // Trainer's final evaluation. After the benchmarks a summary prints medians, ratios and where
@@ -277,9 +277,9 @@ BatchPlan batch_plan(std::int64_t total, int batch) {
                                         engine::InnerOptimizer& inner, double lr) {
     std::vector<at::Tensor> params = model.parameters();
     for (const auto& [shard, position] : plan) {
-        const at::Tensor loss = model.loss(data.train_batch(shard, position, batch));
-        const auto grads = torch::autograd::grad({loss}, params);
-        inner.step(params, grads, lr);
+        const models::LossAndGradients out =
+            model.loss_and_gradients(data.train_batch(shard, position, batch));
+        inner.step(params, out.gradients, lr);
     }
 }
 
