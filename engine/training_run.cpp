@@ -10,12 +10,24 @@
 
 #include <torch/torch.h>
 
+#include <malloc.h>
+
 #include <iostream>
 
 namespace hetsim::engine {
 
+void keep_freed_memory() {
+    static const bool done = [] {
+        mallopt(M_MMAP_THRESHOLD, 32 << 20);
+        mallopt(M_TRIM_THRESHOLD, 256 << 20);
+        return true;
+    }();
+    (void)done;
+}
+
 TrainingRun run_training(scenarios::Scenario& scenario, const sim::RecordOptions& record,
                          const std::vector<analysis::MetricsRow>** live_metrics) {
+    keep_freed_memory();
     scenarios::TrainingSpec& training = scenario.training;
     // One intra-op thread: rounds run concurrently instead (run.threads, Trainer), and a
     // round's bytes must not depend on how many threads split its operations.

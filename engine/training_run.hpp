@@ -19,6 +19,13 @@ struct TrainingRun {
     nlohmann::json info;
 };
 
+/// Tells glibc's allocator to keep freed memory for reuse (process-wide, idempotent): blocks up
+/// to 32 MiB come from the heap instead of fresh mmap()s, and up to 256 MiB of free heap stays
+/// mapped. A training step frees and allocates parameter-sized buffers (gradients, deltas,
+/// copies) all the time; returning them to the kernel made it fault every page back in (5,900
+/// faults per 4000 MLP steps, ~10% of the time). Never changes results. run_training calls it.
+void keep_freed_memory();
+
 /// Runs `scenario` (model.kind != "none"). When `model.bytes` was not given, sets
 /// scenario.world.model_bytes to parameters x model.bytes_per_parameter first.
 /// `live_metrics`, when given, points at the trainer's evaluations while the run lasts (the

@@ -14,6 +14,7 @@
 // --replicas=1,4,..., --inner-steps=H (default 4), --rounds=N (sync steps, default 2).
 
 #include "engine/trainer.hpp"
+#include "engine/training_run.hpp"
 #include "models/dataset.hpp"
 #include "models/model.hpp"
 #include "scenarios/scenario_loader.hpp"
@@ -212,6 +213,7 @@ Options parse_options(int& argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    engine::keep_freed_memory();  // as hetsim run does (engine/training_run.hpp)
     at::set_num_threads(1);
     try {
         const Options o = parse_options(argc, argv);

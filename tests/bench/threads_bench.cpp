@@ -14,6 +14,7 @@
 // ("gemm/1024") and on the MLP's own shapes ("gemm/mlp"), for the toy case. docs/performance.md.
 
 #include "engine/trainer.hpp"
+#include "engine/training_run.hpp"
 #include "models/dataset.hpp"
 #include "models/model.hpp"
 #include "scenarios/scenario_loader.hpp"
@@ -306,6 +307,7 @@ void print_summary() {
 }  // namespace
 
 int main(int argc, char** argv) {
+    engine::keep_freed_memory();  // as hetsim run does (engine/training_run.hpp)
     at::set_num_threads(1);
     std::vector<std::string> defaults{"--benchmark_repetitions=3",
                                       "--benchmark_enable_random_interleaving=true",

@@ -13,6 +13,7 @@
 #include "engine/optim/outer_optimizer.hpp"
 #include "engine/optim/tensor_list.hpp"
 #include "engine/trainer.hpp"
+#include "engine/training_run.hpp"
 #include "models/dataset.hpp"
 #include "models/model.hpp"
 #include "scenarios/scenario_loader.hpp"
@@ -452,6 +453,7 @@ std::vector<char*> own_flags(int argc, char** argv, std::vector<std::string>& de
 }  // namespace
 
 int main(int argc, char** argv) {
+    engine::keep_freed_memory();  // as hetsim run does (engine/training_run.hpp)
     at::set_num_threads(1);
     // Defaults that flags given later on the line override. Repetitions are interleaved at
     // random, so that a change of load on a shared machine hits every variant alike.
