@@ -12,6 +12,7 @@
 #include "engine/training_run.hpp"
 #include "scenarios/scenario_loader.hpp"
 #include "sim/error.hpp"
+#include "tests/engine/training_worlds.hpp"
 
 #include <fmt/format.h>
 
@@ -98,43 +99,9 @@ Outputs check_batched_matches(const std::string& toml, double rel = 1e-4) {
     return four;
 }
 
-// The toy MLP on the Gaussian mixture (threads_test.cpp's world): five workers of different
-// speeds, AdamW inside (its state carries across rounds), outer Nesterov at a moderate lr.
+// threads_test.cpp's MLP world, evaluated every 3 updates, outer Nesterov at lr 0.3.
 std::string mlp_world(const std::string& algorithm, const std::string& failures = "") {
-    return fmt::format(R"(seed = 3
-[model]
-kind = "mlp"
-hidden = [32, 16]
-[data]
-source = "gaussian-mixture"
-examples = 4096
-batch_size = 16
-validation_examples = 256
-[workers]
-count = 5
-step_time = "1s"
-multiplier = [1.0, 1.0, 1.5, 2.0, 3.0]
-jitter = {{ dist = "uniform", low = 0.8, high = 1.2 }}
-{}
-[network]
-latency = "50ms"
-bandwidth = "100Mbps"
-[algorithm]
-{}
-[inner]
-optimizer = "adamw"
-lr = 3e-3
-weight_decay = 0.01
-[outer]
-optimizer = "nesterov"
-lr = 0.3
-momentum = 0.9
-[eval]
-every_updates = 3
-[run]
-server_updates = 24
-)",
-                       failures, algorithm);
+    return test::mlp_world(algorithm, failures, test::kAdamW, "every_updates = 3", 0.3);
 }
 
 }  // namespace
@@ -189,33 +156,7 @@ downtime = "10s"
 }
 
 TEST_CASE("a nano GPT: batched replicas match one-by-one rounds") {
-    check_batched_matches(R"(seed = 4
-[model]
-kind = "gpt"
-preset = "nano"
-context = 16
-[data]
-source = "brown"
-batch_size = 4
-validation_examples = 16
-[workers]
-count = 4
-step_time = "100ms"
-multiplier = [1.0, 1.0, 1.7, 1.7]
-[algorithm]
-kind = "async"
-inner_steps = 2
-[inner]
-optimizer = "adamw"
-lr = 3e-3
-[outer]
-optimizer = "sgd"
-lr = 0.7
-[eval]
-every_updates = 3
-[run]
-server_updates = 9
-)");
+    check_batched_matches(test::nano_gpt_world("1.0, 1.0, 1.7, 1.7"));
 }
 
 TEST_CASE("a batched round's non-finite loss names the workers of the batch") {

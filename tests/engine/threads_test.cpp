@@ -19,6 +19,7 @@
 #include "scenarios/scenario_loader.hpp"
 #include "sim/error.hpp"
 #include "sim/schedule.hpp"
+#include "tests/engine/training_worlds.hpp"
 
 #include <fmt/format.h>
 
@@ -28,6 +29,8 @@
 #include <vector>
 
 using namespace hetsim;
+using hetsim::test::kAdamW;
+using hetsim::test::mlp_world;
 
 namespace {
 
@@ -71,50 +74,6 @@ Outputs check_same_bytes(const std::string& toml, int workers) {
     CHECK(one.metrics == four.metrics);
     CHECK(one.rounds_lost == four.rounds_lost);
     return one;
-}
-
-constexpr const char* kAdamW = R"(optimizer = "adamw"
-lr = 3e-3
-weight_decay = 0.01)";
-
-// The toy MLP on the Gaussian mixture, five workers of different speeds, AdamW inside by
-// default (its moments and step count carry across rounds, so a wrongly kept lost round shows).
-// `failures` goes under [workers] (e.g. scripted failures).
-std::string mlp_world(const std::string& algorithm, const std::string& failures = "",
-                      const std::string& inner = kAdamW,
-                      const std::string& eval = "every_updates = 5") {
-    return fmt::format(R"(seed = 3
-[model]
-kind = "mlp"
-hidden = [32, 16]
-[data]
-source = "gaussian-mixture"
-examples = 4096
-batch_size = 16
-validation_examples = 256
-[workers]
-count = 5
-step_time = "1s"
-multiplier = [1.0, 1.0, 1.5, 2.0, 3.0]
-jitter = {{ dist = "uniform", low = 0.8, high = 1.2 }}
-{}
-[network]
-latency = "50ms"
-bandwidth = "100Mbps"
-[algorithm]
-{}
-[inner]
-{}
-[outer]
-optimizer = "nesterov"
-lr = 0.7
-momentum = 0.9
-[eval]
-{}
-[run]
-server_updates = 24
-)",
-                       failures, algorithm, inner, eval);
 }
 
 }  // namespace
@@ -247,34 +206,7 @@ server_updates = 40
 }
 
 TEST_CASE("a nano GPT gives the same bytes on 1 and 4 threads") {
-    check_same_bytes(R"(seed = 4
-[model]
-kind = "gpt"
-preset = "nano"
-context = 16
-[data]
-source = "brown"
-batch_size = 4
-validation_examples = 16
-[workers]
-count = 4
-step_time = "100ms"
-multiplier = [1.0, 1.3, 1.7, 2.5]
-[algorithm]
-kind = "async"
-inner_steps = 2
-[inner]
-optimizer = "adamw"
-lr = 3e-3
-[outer]
-optimizer = "sgd"
-lr = 0.7
-[eval]
-every_updates = 3
-[run]
-server_updates = 9
-)",
-                     4);
+    check_same_bytes(test::nano_gpt_world("1.0, 1.3, 1.7, 2.5"), 4);
 }
 
 TEST_CASE("evaluations after every update and on a time grid give the same bytes") {
