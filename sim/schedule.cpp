@@ -2,9 +2,27 @@
 
 #include "sim/error.hpp"
 
+#include <sys/mman.h>
+
 #include <algorithm>
+#include <cstdint>
 
 namespace hetsim::sim {
+
+namespace {
+
+// Asks the kernel for transparent huge pages over [p, p + bytes) (Linux, where THP is in
+// "madvise" mode as on Debian): a million update records are 80 MB, and first-touching them
+// 4 KiB at a time took most of a timing-only run's time in page faults on a virtual machine
+// (bench_timing, 10,000 workers: 1.8 M events/s without, ~6 M with). Advice only.
+void advise_huge_pages(void* p, std::size_t bytes) {
+    constexpr std::uintptr_t kHuge = std::uintptr_t{2} << 20;
+    const auto begin = (reinterpret_cast<std::uintptr_t>(p) + kHuge - 1) & ~(kHuge - 1);
+    const auto end = (reinterpret_cast<std::uintptr_t>(p) + bytes) & ~(kHuge - 1);
+    if (begin < end) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+}
+
+}  // namespace
 
 const char* to_string(TraceKind kind) {
     switch (kind) {
@@ -76,6 +94,8 @@ Schedule::Schedule(const WorldSpec& spec, TrainerHooks* hooks, const RecordOptio
                                                  : static_cast<std::int64_t>(spec.workers.size()));
         result_.updates.reserve(static_cast<std::size_t>(
             std::min<std::int64_t>(*spec.stop.server_updates * per_step, 50'000'000)));
+        advise_huge_pages(result_.updates.data(),
+                          result_.updates.capacity() * sizeof(UpdateRecord));
     }
 }
 
