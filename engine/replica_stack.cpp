@@ -15,12 +15,7 @@ ReplicaStack::ReplicaStack(const std::vector<const Params*>& pulled) {
     const at::Tensor buffer = at::empty({r, tensor_list::numel(first)}, first.front().options());
     replicas_.resize(pulled.size());
     for (std::size_t k = 0; k < pulled.size(); ++k) {
-        const at::Tensor row = buffer.select(0, static_cast<std::int64_t>(k));
-        std::int64_t offset = 0;
-        for (const at::Tensor& p : first) {
-            replicas_[k].push_back(row.narrow(0, offset, p.numel()).view(p.sizes()));
-            offset += p.numel();
-        }
+        replicas_[k] = tensor_list::views_of(buffer.select(0, static_cast<std::int64_t>(k)), first);
         tensor_list::copy_(replicas_[k], *pulled[k]);
     }
     std::int64_t offset = 0;

@@ -126,6 +126,7 @@ struct Trainer::Impl {
 
     RoundWork work_for(int id) const;
     Params run_round(const RoundWork& r, models::Model& m, InnerOptimizer* optimizer) const;
+    models::Batch batch_at(const DataRange& range, int step) const;
     Params gradient(const RoundWork& r, models::Model& m, int step) const;
     std::vector<RoundWork*> batch_with(int id);
     void run_batch(const std::vector<RoundWork*>& works) const;
@@ -257,13 +258,16 @@ Trainer::Impl::RoundWork Trainer::Impl::work_for(int id) const {
     return r;
 }
 
+// The batch of inner step `step` of a round that reserved `range`.
+models::Batch Trainer::Impl::batch_at(const DataRange& range, int step) const {
+    return data.train_batch(range.shard,
+                            range.position + static_cast<std::int64_t>(step) * range.batch,
+                            range.batch);
+}
+
 Params Trainer::Impl::gradient(const RoundWork& r, models::Model& m, int step) const {
-    const DataRange& range = r.range;
     try {
-        const models::Batch batch = data.train_batch(
-            range.shard, range.position + static_cast<std::int64_t>(step) * range.batch,
-            range.batch);
-        models::LossAndGradients out = m.loss_and_gradients(batch);
+        models::LossAndGradients out = m.loss_and_gradients(batch_at(r.range, step));
         const double loss = out.loss.item<double>();
         HETSIM_CHECK(std::isfinite(loss), "the loss is {}", loss);
         return std::move(out.gradients);
@@ -318,10 +322,7 @@ Params Trainer::Impl::batched_gradients(const std::vector<RoundWork*>& works, Re
                                         int step) const {
     std::vector<at::Tensor> inputs, targets;
     for (const RoundWork* r : works) {
-        const DataRange& range = r->range;
-        models::Batch b = data.train_batch(
-            range.shard, range.position + static_cast<std::int64_t>(step) * range.batch,
-            range.batch);
+        models::Batch b = batch_at(r->range, step);
         inputs.push_back(std::move(b.inputs));
         targets.push_back(std::move(b.targets));
     }

@@ -59,7 +59,7 @@ public:
                                   at::Reduction::Mean, -100, total_weight);
         at::_log_softmax_backward_data_out(a.grad_out.back(), a.grad_log_probs, a.log_probs, 1,
                                            at::kFloat);
-        std::vector<at::Tensor> grads = packed_like(params_.tensors());
+        std::vector<at::Tensor> grads = packed_empty_like(params_.tensors());
         for (std::size_t i = layers; i-- > 0;) {
             const at::Tensor& g = a.grad_out[i];
             at::mm_out(grads[2 * i], g.t(), i == 0 ? x : a.out[i - 1]);
@@ -127,20 +127,6 @@ private:
         a.one = at::ones({}, options);  // d loss / d loss, as autograd::grad seeds it
         activations_ = std::move(a);
         return activations_;
-    }
-
-    // New tensors shaped like `like`, lying back to back in one buffer.
-    static std::vector<at::Tensor> packed_like(const std::vector<at::Tensor>& like) {
-        std::int64_t total = 0;
-        for (const at::Tensor& t : like) total += t.numel();
-        const at::Tensor buffer = at::empty({total}, like.front().options().requires_grad(false));
-        std::vector<at::Tensor> out;
-        std::int64_t offset = 0;
-        for (const at::Tensor& t : like) {
-            out.push_back(buffer.narrow(0, offset, t.numel()).view(t.sizes()));
-            offset += t.numel();
-        }
-        return out;
     }
 
     std::vector<std::int64_t> widths_;

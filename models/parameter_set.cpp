@@ -44,14 +44,24 @@ void ParameterSet::pack() {
     // the same leaf tensor (requires_grad, same autograd identity), so handles the model
     // already holds see the buffer too.
     const at::NoGradGuard no_grad;
-    at::Tensor flat = at::empty({count()}, tensors_.front().options().requires_grad(false));
-    std::int64_t offset = 0;
-    for (at::Tensor& p : tensors_) {
-        at::Tensor view = flat.narrow(0, offset, p.numel()).view(p.sizes());
-        view.copy_(p);
-        p.set_data(view);
-        offset += p.numel();
+    const std::vector<at::Tensor> views = packed_empty_like(tensors_);
+    for (std::size_t i = 0; i < tensors_.size(); ++i) {
+        views[i].copy_(tensors_[i]);
+        tensors_[i].set_data(views[i]);
     }
+}
+
+std::vector<at::Tensor> packed_empty_like(const std::vector<at::Tensor>& like) {
+    std::int64_t total = 0;
+    for (const at::Tensor& t : like) total += t.numel();
+    const at::Tensor flat = at::empty({total}, like.front().options().requires_grad(false));
+    std::vector<at::Tensor> out;
+    std::int64_t offset = 0;
+    for (const at::Tensor& t : like) {
+        out.push_back(flat.narrow(0, offset, t.numel()).view(t.sizes()));
+        offset += t.numel();
+    }
+    return out;
 }
 
 at::Tensor ParameterSet::add(at::Tensor cpu_value) {

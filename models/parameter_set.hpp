@@ -22,6 +22,11 @@ struct Placement {
     std::string describe() const;
 };
 
+/// New uninitialised tensors shaped like `like` (same dtype and device, no gradient), lying
+/// back to back in one buffer: the layout ParameterSet::pack gives parameters. `like` is not
+/// empty.
+std::vector<at::Tensor> packed_empty_like(const std::vector<at::Tensor>& like);
+
 /// Parameters in creation order. Each one is drawn on the CPU from a generator seeded with the
 /// model's seed (never Torch's global one), then moved to the placement: the same seed gives
 /// the same initial values on every device.

@@ -20,10 +20,7 @@ void InnerAdamW::reset_state() {
 
 void InnerAdamW::update(std::vector<at::Tensor>& params, const std::vector<at::Tensor>& grads,
                         double lr) {
-    if (exp_avg_.empty()) {
-        exp_avg_ = tensor_list::zeros_like(params);
-        exp_avg_sq_ = tensor_list::zeros_like(params);
-    }
+    create_state(params);
     // The step count is this object's, so a worker that joins late (or resets) bias-corrects
     // from 1.
     const auto t = static_cast<double>(steps());
@@ -70,12 +67,8 @@ bool InnerAdamW::one_pass_matches_aten() {
         InnerAdamW aten(options), one_pass(options);
         for (int step = 1; step <= 2; ++step) {
             const std::vector<at::Tensor> grads{at::cos(index * (0.7f * float(step))) * 0.1f};
-            for (InnerAdamW* o : {&aten, &one_pass}) {
-                if (o->exp_avg_.empty()) {
-                    o->exp_avg_ = tensor_list::zeros_like(p_aten);
-                    o->exp_avg_sq_ = tensor_list::zeros_like(p_aten);
-                }
-            }
+            aten.create_state(p_aten);
+            one_pass.create_state(p_fused);
             const double bc1 = 1.0 - std::pow(0.9, step), bc2 = 1.0 - std::pow(0.999, step);
             aten.aten_update(p_aten, grads, 3e-3, bc1, bc2);
             one_pass.fused_update(p_fused, grads, 3e-3, bc1, bc2);
@@ -85,6 +78,12 @@ bool InnerAdamW::one_pass_matches_aten() {
                at::equal(aten.exp_avg_sq_[0], one_pass.exp_avg_sq_[0]);
     }();
     return matches;
+}
+
+void InnerAdamW::create_state(const std::vector<at::Tensor>& params) {
+    if (!exp_avg_.empty()) return;
+    exp_avg_ = tensor_list::zeros_like(params);
+    exp_avg_sq_ = tensor_list::zeros_like(params);
 }
 
 bool InnerAdamW::one_pass_applies(const std::vector<at::Tensor>& params,

@@ -34,6 +34,8 @@ private:
     void update(std::vector<at::Tensor>& params, const std::vector<at::Tensor>& grads,
                 double lr) override;
     void reset_state() override;
+    /// The moments, zeros shaped like `params`, unless they exist already.
+    void create_state(const std::vector<at::Tensor>& params);
     /// Whether fused_update can run on these lists (and gives ATen's bits).
     bool one_pass_applies(const std::vector<at::Tensor>& params,
                           const std::vector<at::Tensor>& grads) const;

@@ -23,18 +23,6 @@ bool uniform(const std::vector<at::Tensor>& xs) {
     return !xs.empty();
 }
 
-// Contiguous views of `flat`, shaped like `like`, back to back.
-std::vector<at::Tensor> views_of(const at::Tensor& flat, const std::vector<at::Tensor>& like) {
-    std::vector<at::Tensor> out;
-    out.reserve(like.size());
-    std::int64_t offset = flat.storage_offset();
-    for (const auto& x : like) {
-        out.push_back(flat.as_strided(x.sizes(), c10::contiguous_strides(x.sizes()), offset));
-        offset += x.numel();
-    }
-    return out;
-}
-
 // A new list shaped like `xs` in one uninitialised buffer (per tensor when xs mixes dtypes or
 // devices).
 std::vector<at::Tensor> empty_like_packed(const std::vector<at::Tensor>& xs) {
@@ -47,6 +35,17 @@ std::vector<at::Tensor> empty_like_packed(const std::vector<at::Tensor>& xs) {
 }
 
 }  // namespace
+
+std::vector<at::Tensor> views_of(const at::Tensor& flat, const std::vector<at::Tensor>& like) {
+    std::vector<at::Tensor> out;
+    out.reserve(like.size());
+    std::int64_t offset = flat.storage_offset();
+    for (const auto& x : like) {
+        out.push_back(flat.as_strided(x.sizes(), c10::contiguous_strides(x.sizes()), offset));
+        offset += x.numel();
+    }
+    return out;
+}
 
 at::Tensor flat_view(const std::vector<at::Tensor>& xs) {
     if (xs.empty() || !xs.front().is_contiguous()) return {};

@@ -38,6 +38,10 @@ flat_views(const std::array<const std::vector<at::Tensor>*, N>& lists) {
     return out;
 }
 
+/// Contiguous views of the 1-D contiguous `flat` shaped like `like`, back to back from its
+/// first element (a packed list; flat needs at least numel(like) elements).
+std::vector<at::Tensor> views_of(const at::Tensor& flat, const std::vector<at::Tensor>& like);
+
 /// Deep copies (new storage), detached from any autograd graph; packed (one buffer) when the
 /// tensors share a dtype and device.
 std::vector<at::Tensor> clone(const std::vector<at::Tensor>& xs);

@@ -19,6 +19,7 @@
 #include "models/model.hpp"
 #include "scenarios/scenario_loader.hpp"
 #include "sim/schedule.hpp"
+#include "tests/bench/training_bench_support.hpp"
 
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
@@ -39,6 +40,7 @@ using namespace hetsim;
 
 namespace {
 
+using bench::median;
 using Clock = std::chrono::steady_clock;
 
 struct Options {
@@ -117,16 +119,12 @@ std::string key(const std::string& model, int r, bool batched) {
 
 void bm_run(benchmark::State& state, const Options& o, const std::string& model_name, int r,
             bool batched) {
-    scenarios::Scenario s = scenarios::parse_scenario(
-        scenario_toml(o, model_name, r, batched ? r : 1), "bench.toml");
-    const auto data = models::make_dataset(s.training.data, r, s.world.seed,
-                                           models::default_data_dir(), s.training.model.context);
-    s.training.model.vocab = static_cast<int>(data->shape().vocab);
+    bench::TrainingScenario run(scenario_toml(o, model_name, r, batched ? r : 1), r);
+    const scenarios::Scenario& s = run.scenario;
     for (auto _ : state) {
         state.PauseTiming();
-        const auto model = models::make_model(s.training.model, data->shape(), 77);
-        s.world.model_bytes = model->parameter_count() * s.training.model.bytes_per_parameter;
-        engine::Trainer trainer(s, *model, *data);
+        const auto model = run.fresh_model();
+        engine::Trainer trainer(s, *model, *run.data);
         state.ResumeTiming();
         const auto t0 = Clock::now();
         const sim::RunResult result = sim::run_schedule(s.world, &trainer);
@@ -142,12 +140,6 @@ void bm_run(benchmark::State& state, const Options& o, const std::string& model_
         state.counters["steps/s"] = x.steps / x.seconds;
         state.ResumeTiming();
     }
-}
-
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    const std::size_t n = v.size();
-    return n == 0 ? 0.0 : n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
 double median_rate(const std::vector<Sample>& xs) {

@@ -20,6 +20,7 @@
 #include "scenarios/scenario_loader.hpp"
 #include "sim/error.hpp"
 #include "sim/schedule.hpp"
+#include "tests/bench/training_bench_support.hpp"
 
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
@@ -38,6 +39,7 @@ using namespace hetsim;
 
 namespace {
 
+using bench::median;
 using Clock = std::chrono::steady_clock;
 
 // Step-time multipliers of the workers, cycled: 1x..4x as in the demo.
@@ -148,15 +150,12 @@ std::string key(const Case& c, int threads) {
 }
 
 void bm_run(benchmark::State& state, const Case& c, int threads) {
-    scenarios::Scenario s = scenarios::parse_scenario(scenario_toml(c, threads), "bench.toml");
-    const auto data = models::make_dataset(s.training.data, c.workers, s.world.seed,
-                                           models::default_data_dir(), s.training.model.context);
-    s.training.model.vocab = static_cast<int>(data->shape().vocab);
+    bench::TrainingScenario run(scenario_toml(c, threads), c.workers);
+    const scenarios::Scenario& s = run.scenario;
     for (auto _ : state) {
         state.PauseTiming();
-        const auto model = models::make_model(s.training.model, data->shape(), 77);
-        s.world.model_bytes = model->parameter_count() * s.training.model.bytes_per_parameter;
-        engine::Trainer trainer(s, *model, *data);
+        const auto model = run.fresh_model();
+        engine::Trainer trainer(s, *model, *run.data);
         state.ResumeTiming();
         const auto t0 = Clock::now();
         const sim::RunResult r = sim::run_schedule(s.world, &trainer);
@@ -233,12 +232,6 @@ std::vector<int> thread_counts() {
     for (int t = 1; t < cores; t *= 2) counts.push_back(t);
     counts.push_back(cores);
     return counts;
-}
-
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    const std::size_t n = v.size();
-    return n == 0 ? 0.0 : n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
 // The figure, FLOPs of all inner steps / host time / (GEMM rate x cores), for every

@@ -36,20 +36,11 @@ struct Outputs {
 };
 
 Outputs run_with_batch(const std::string& toml, int replica_batch) {
-    scenarios::LoadOptions options;
-    options.overrides = {fmt::format("run.replica_batch={}", replica_batch)};
-    scenarios::Scenario s = scenarios::parse_scenario(toml, "replicas.toml", options);
-    const engine::TrainingRun run = engine::run_training(s, {});
-    Outputs out;
-    std::ostringstream updates, metrics;
-    analysis::write_updates_csv(updates, run.result);
-    analysis::write_metrics_csv(metrics, run.metrics);
-    out.updates = updates.str();
-    out.metrics = metrics.str();
-    out.batches = run.info.at("replica_batches").at("batches").get<std::int64_t>();
-    out.batched_rounds = run.info.at("replica_batches").at("rounds").get<std::int64_t>();
-    for (const sim::WorkerStats& w : run.result.workers) out.rounds_lost += w.rounds_lost;
-    return out;
+    test::RunText run = test::run_with(toml, fmt::format("run.replica_batch={}", replica_batch));
+    const nlohmann::json& batches = run.info.at("replica_batches");
+    return {std::move(run.updates), std::move(run.metrics),
+            batches.at("batches").get<std::int64_t>(), batches.at("rounds").get<std::int64_t>(),
+            run.rounds_lost};
 }
 
 std::vector<std::string> split(const std::string& text, char sep) {

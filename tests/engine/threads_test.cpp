@@ -43,22 +43,9 @@ struct Outputs {
 };
 
 Outputs run_with_threads(const std::string& toml, int threads) {
-    scenarios::LoadOptions options;
-    options.overrides = {fmt::format("run.threads={}", threads)};
-    scenarios::Scenario s = scenarios::parse_scenario(toml, "threads.toml", options);
-    const engine::TrainingRun run = engine::run_training(s, {});
-    Outputs out;
-    std::ostringstream updates, metrics;
-    analysis::write_updates_csv(updates, run.result);
-    analysis::write_metrics_csv(metrics, run.metrics);
-    out.updates = updates.str();
-    out.metrics = metrics.str();
-    out.round_threads = run.info.at("round_threads").get<int>();
-    for (const sim::WorkerStats& w : run.result.workers) {
-        out.rounds_lost += w.rounds_lost;
-        out.updates_dropped += w.updates_dropped;
-    }
-    return out;
+    test::RunText run = test::run_with(toml, fmt::format("run.threads={}", threads));
+    return {std::move(run.updates), std::move(run.metrics),
+            run.info.at("round_threads").get<int>(), run.rounds_lost, run.updates_dropped};
 }
 
 // Runs `toml` (K workers) with 1 and 4 round threads and compares the files' text.

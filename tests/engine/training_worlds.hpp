@@ -1,12 +1,48 @@
 #pragma once
 // Small training worlds shared by the trainer's equivalence tests (threads_test.cpp: the same
-// bytes on any thread count; replica_batch_test.cpp: batched replicas match one-by-one rounds).
+// bytes on any thread count; replica_batch_test.cpp: batched replicas match one-by-one rounds),
+// and running one with an override into the text of its files.
+
+#include "analysis/run_files.hpp"
+#include "engine/training_run.hpp"
+#include "scenarios/scenario_loader.hpp"
 
 #include <fmt/format.h>
 
+#include <cstdint>
+#include <sstream>
 #include <string>
 
 namespace hetsim::test {
+
+/// What a training run wrote, as the equivalence tests compare it.
+struct RunText {
+    std::string updates;  ///< updates.csv
+    std::string metrics;  ///< metrics.csv (without host time)
+    nlohmann::json info;  ///< run.json's `training` object
+    std::int64_t rounds_lost = 0;
+    std::int64_t updates_dropped = 0;
+};
+
+/// Runs the scenario `toml` with one `--set` override (e.g. "run.threads=4").
+inline RunText run_with(const std::string& toml, const std::string& override_setting) {
+    scenarios::LoadOptions options;
+    options.overrides = {override_setting};
+    scenarios::Scenario s = scenarios::parse_scenario(toml, "world.toml", options);
+    const engine::TrainingRun run = engine::run_training(s, {});
+    RunText out;
+    std::ostringstream updates, metrics;
+    analysis::write_updates_csv(updates, run.result);
+    analysis::write_metrics_csv(metrics, run.metrics);
+    out.updates = updates.str();
+    out.metrics = metrics.str();
+    out.info = run.info;
+    for (const sim::WorkerStats& w : run.result.workers) {
+        out.rounds_lost += w.rounds_lost;
+        out.updates_dropped += w.updates_dropped;
+    }
+    return out;
+}
 
 inline constexpr const char* kAdamW = R"(optimizer = "adamw"
 lr = 3e-3
