@@ -217,7 +217,7 @@ void explain_command(const RunOptions& options, std::ostream& out) {
         const nlohmann::json resolved = resolve_step_times(s, *model, *data);
         if (note.empty()) note = sources_note(resolved);
         const MemoryOptions shape{s.world.algorithm.kind, s.world.algorithm.buffer,
-                                  round_threads_for(s.training.threads, workers),
+                                  round_threads_for(s.training, workers),
                                   s.training.replica_batch};
         const MemoryEstimate m = estimate_memory(s.training, parameters, workers, shape);
         notes.push_back(memory_text(m, physical_memory_bytes()));

@@ -92,10 +92,7 @@ struct Trainer::Impl {
                   s.world.seed, s.training.data.fixed_shards),
           workers(s.world.workers.size()) {
         for (auto& w : workers) w.optimizer = make_inner_optimizer(spec.inner);
-        // Batched replicas compute rounds on this thread (the loader sets threads = 1 for them).
-        const int threads = spec.replica_batch > 1
-                                ? 1
-                                : round_threads_for(spec.threads, static_cast<int>(workers.size()));
+        const int threads = round_threads_for(spec, static_cast<int>(workers.size()));
         if (threads > 1)
             pool = std::make_unique<RoundPool>(
                 threads, make_replica ? make_replica : RoundPool::ReplicaFactory([&s, &d] {
@@ -163,7 +160,9 @@ struct Trainer::Impl {
     std::int64_t applied_examples = 0;
 };
 
-int round_threads_for(int threads, int workers) {
+int round_threads_for(const scenarios::TrainingSpec& training, int workers) {
+    if (training.replica_batch > 1) return 1;
+    const int threads = training.threads;
     const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
     return std::max(1, std::min(threads > 0 ? threads : cores, workers));
 }

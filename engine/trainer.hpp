@@ -70,7 +70,8 @@ private:
 };
 
 /// The number of threads computing rounds for `training.threads` (0 = the machine's cores,
-/// std::thread::hardware_concurrency) and `workers`: never more than the workers, at least 1.
-int round_threads_for(int threads, int workers);
+/// std::thread::hardware_concurrency) and `workers`: never more than the workers, at least 1;
+/// 1 with batched replicas (training.replica_batch > 1 computes rounds on the calling thread).
+int round_threads_for(const scenarios::TrainingSpec& training, int workers);
 
 }  // namespace hetsim::engine

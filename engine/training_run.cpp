@@ -55,7 +55,7 @@ TrainingRun run_training(scenarios::Scenario& scenario, const sim::RecordOptions
     const MemoryEstimate memory = estimate_memory(
         training, parameters, workers,
         {scenario.world.algorithm.kind, scenario.world.algorithm.buffer,
-         round_threads_for(training.threads, workers), training.replica_batch});
+         round_threads_for(training, workers), training.replica_batch});
     check_memory(memory, on_cpu ? physical_memory_bytes() : 0.0);
     const nlohmann::json step_time = resolve_step_times(scenario, *model, *data);
 
